@@ -1,0 +1,14 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# wsk.ko is loaded by the guest init: its debugfs is there, root-only, and the
+# module reloads cleanly.
+. /wsk/tests/lib.sh
+
+check "wsk module is live" grep -qx live /sys/module/wsk/initstate
+check "debugfs directory exists" test -d /sys/kernel/debug/wsk
+check "stats file is root-only" sh -c \
+	'[ "$(stat -c %a /sys/kernel/debug/wsk/stats)" = 400 ]'
+check "unload" rmmod wsk
+check "debugfs directory removed on unload" test ! -e /sys/kernel/debug/wsk
+check "reload" insmod "$WSK_MODDIR/wsk.ko"
+check "debugfs directory back" test -f /sys/kernel/debug/wsk/stats

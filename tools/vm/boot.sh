@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# boot.sh KERNEL INITRD LOGDIR MODE KIND [TIMEOUT]
+# Boots one guest under QEMU: console (kernel log) to LOGDIR/console.log, the
+# results channel to LOGDIR/results.log. MODE is check, run or shell (shell and
+# run put the console on this terminal). TCG by default; WSK_KVM=1 opts in to
+# KVM. Exits 124 when the guest outlives TIMEOUT seconds.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1 initrd=$2 logdir=$3 mode=$4 kind=$5 timeout=${6:-600}
+mkdir -p "$logdir"
+: >"$logdir/console.log"
+: >"$logdir/results.log"
+
+accel=tcg
+[ "${WSK_KVM:-0}" = 1 ] && accel=kvm
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
+append="$append hung_task_panic=1 wsk.mode=$mode wsk.kind=$kind"
+[ "$kind" = debug ] && append="$append kasan.fault=panic"
+
+args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
+      -kernel "$kernel" -initrd "$initrd" -append "$append"
+      -display none -monitor none -nic none)
+if [ "$mode" = check ]; then
+	args+=(-serial "file:$logdir/console.log" -serial "file:$logdir/results.log")
+	exec timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
+else
+	args+=(-serial mon:stdio -serial "file:$logdir/results.log")
+	exec timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" |
+		tee "$logdir/console.log"
+fi

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: lint, then the modules built and tested in three kernels under
+# QEMU: the 6.12 debug kernel (KUnit suites and integration tests, kmemleak)
+# and the stock Debian 6.1 and 6.12 kernels (integration tests). Ends with one
+# line "N passed, N failed" and exits non-zero on any failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+passed=0 failed=0
+add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+case_ok() { passed=$((passed + 1)); log "ok: $1"; }
+case_fail() { failed=$((failed + 1)); log "FAIL: $1"; }
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+	exit
+}
+
+t0=$SECONDS
+deps_install
+tree=$(bash "$WSK_TOP/tools/vm/kernel.sh") || die "debug kernel unavailable"
+mkdir -p "$WSK_OUT"
+bash "$WSK_TOP/tools/vm/guest-programs.sh" "$WSK_OUT/guest-bin" || { case_fail "guest programs build"; summary; }
+
+if WSK_TREE=$tree bash "$WSK_TOP/tools/vm/lint.sh" >"$WSK_OUT/lint.log" 2>&1; then
+	case_ok "lint (checkpatch --strict, sparse)"
+else
+	cat "$WSK_OUT/lint.log"
+	case_fail "lint (checkpatch --strict, sparse)"
+fi
+
+# Suites the KUnit module must report: every kunit_suite defined in kunit/.
+suites=$(grep -h -A4 'struct kunit_suite [a-z_0-9]* = {' "$WSK_TOP"/kunit/*.c |
+	sed -n 's/.*\.name *= *"\([^"]*\)".*/\1/p' | paste -sd, -)
+
+# run_kernel LABEL KIND VMLINUZ KDIR TIMEOUT [report args...]
+run_kernel() {
+	local label=$1 kind=$2 vmlinuz=$3 kdir=$4 timeout=$5 out="$WSK_OUT/$1"
+	shift 5
+	log "$label: building modules against $kdir"
+	if ! bash "$WSK_TOP/tools/vm/build.sh" "$kdir" "$out"; then
+		case_fail "$label: module build"
+		return
+	fi
+	case_ok "$label: module build"
+	bash "$WSK_TOP/tools/vm/initramfs.sh" "$out/initrd.gz" "$out/modules" "$WSK_OUT/guest-bin"
+	log "$label: booting (TCG, timeout ${timeout}s; console in $out/console.log)"
+	local s=$SECONDS
+	bash "$WSK_TOP/tools/vm/boot.sh" "$vmlinuz" "$out/initrd.gz" "$out" check "$kind" "$timeout"
+	local rc=$?
+	[ $rc = 124 ] && log "$label: TIMEOUT after ${timeout}s"
+	python3 "$WSK_TOP/tools/vm/report.py" "$label" "$out" "$@" >"$out/report.txt"
+	grep -v '^RESULT' "$out/report.txt"
+	local r
+	r=$(sed -n 's/^RESULT //p' "$out/report.txt")
+	add ${r% *} ${r#* }
+	log "$label: ${r% *} passed, ${r#* } failed in $((SECONDS - s)) s"
+}
+
+run_kernel debug-6.12 debug "$tree/arch/x86/boot/bzImage" "$tree" "${WSK_DEBUG_TIMEOUT:-1200}" \
+	--suites "$suites" --kmemleak
+for meta in linux-image-amd64 linux-image-6.12-amd64; do
+	read -r vmlinuz headers rel < <(stock_kernel "$meta")
+	run_kernel "stock-$rel" stock "$vmlinuz" "$headers" "${WSK_STOCK_TIMEOUT:-600}"
+done
+log "make check took $((SECONDS - t0)) s"
+summary

@@ -1,0 +1,97 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of the wsk test guest (busybox sh).
+#
+# Kernel command line: wsk.mode=check|run|shell  wsk.kind=debug|stock
+# Console (ttyS0) carries the kernel log and command output for humans; every
+# result goes to the second serial port (ttyS1) as one record per line, which
+# the host parses (tools/vm/report.py):
+#   T ok|not ok <name> [# reason]    one test result
+#   KTAP <suite> / KTAP-END          a KUnit suite's debugfs results between
+#   LEAK / LEAK-END                  kmemleak report between
+#   DONE                             the guest finished its plan
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/wsk/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+mode=check
+kind=stock
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	wsk.mode=*) mode=${arg#wsk.mode=} ;;
+	wsk.kind=*) kind=${arg#wsk.kind=} ;;
+	esac
+done
+export WSK_KIND=$kind WSK_MODDIR=/wsk/modules WSK_BINDIR=/wsk/bin WSK_RESULTS=/dev/ttyS1
+
+res() { echo "$*" >/dev/ttyS1; }
+result() { # result <name> <command...>
+	name=$1
+	shift
+	if "$@"; then res "T ok $name"; else res "T not ok $name # exit $?"; fi
+}
+finish() {
+	res DONE
+	sync
+	reboot -f
+}
+
+ip link set lo up
+echo "wsk guest: kernel $(uname -r), kind $kind, mode $mode"
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w $kmemleak ] && echo clear >$kmemleak
+
+result "load wsk.ko" insmod $WSK_MODDIR/wsk.ko
+
+case "$mode" in
+run|shell)
+	for s in /wsk/demo/*.sh; do [ -f "$s" ] && sh "$s"; done
+	if [ "$mode" = shell ]; then
+		echo "wsk guest shell: 'exit' powers the guest off"
+		setsid cttyhack sh -l
+	fi
+	finish
+	;;
+esac
+
+if [ -f $WSK_MODDIR/wsk_kunit.ko ]; then
+	# The suites run while the module loads; their results stay in debugfs
+	# until it is removed.
+	result "load wsk_kunit.ko" insmod $WSK_MODDIR/wsk_kunit.ko
+	for d in /sys/kernel/debug/kunit/*/; do
+		[ -f "$d/results" ] || continue
+		res "KTAP $(basename "$d")"
+		cat "$d/results" >/dev/ttyS1
+		res "KTAP-END"
+	done
+	result "unload wsk_kunit.ko" rmmod wsk_kunit
+fi
+
+for t in /wsk/tests/[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	echo "=== integration: $name"
+	timeout ${WSK_TEST_TIMEOUT:-300} sh "$t" >/tmp/out 2>&1
+	rc=$?
+	cat /tmp/out
+	grep -E '^(not )?ok ' /tmp/out | sed "s|^\(not ok\|ok\) - |T \1 $name: |" >/dev/ttyS1
+	[ $rc = 0 ] || res "T not ok $name # script exited $rc"
+done
+
+result "unload wsk.ko" rmmod wsk
+
+if [ -w $kmemleak ]; then
+	# Two scans: an object must look unreferenced twice to be reported.
+	echo scan >$kmemleak
+	sleep 1
+	echo scan >$kmemleak
+	res "LEAK"
+	cat $kmemleak >/dev/ttyS1
+	res "LEAK-END"
+fi
+finish

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the wsk VM harness. Sourced, never run.
+
+WSK_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WSK_CACHE=${WSK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wsk}
+WSK_OUT=${WSK_OUT:-$WSK_TOP/.out}
+
+log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Host packages the harness needs. The Debian kernels are the distribution's
+# meta-packages, so apt picks the current patch level; nothing is pinned here.
+WSK_DEB_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils gcc make libc6-dev
+	python3 bc bison flex libelf-dev libssl-dev dwarves sparse
+	linux-source-6.12 linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64"
+
+deps_missing() {
+	local p missing=
+	for p in $WSK_DEB_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing="$missing $p"
+	done
+	echo "$missing"
+}
+
+deps_install() {
+	local missing
+	missing=$(deps_missing)
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		die "missing host packages; as root run: apt-get install$missing"
+	fi
+	log "installing host packages:$missing"
+	apt-get update -qq >/dev/null || die "apt-get update failed"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$missing >/dev/null || die "apt-get install$missing failed"
+}
+
+# The kernel release a Debian meta-package currently points to, e.g.
+# linux-image-amd64 -> 6.1.0-56-amd64.
+deb_release() {
+	dpkg-query -W -f='${Depends}' "$1" | tr ',' '\n' |
+		sed -n 's/^ *linux-image-\([0-9][^ ]*\).*/\1/p' | head -n 1
+}
+
+# Print "vmlinuz headers-dir" for a stock kernel selected by meta-package.
+stock_kernel() {
+	local rel
+	rel=$(deb_release "$1")
+	[ -n "$rel" ] || die "cannot resolve $1 to a kernel release"
+	[ -f "/boot/vmlinuz-$rel" ] || die "/boot/vmlinuz-$rel missing (apt-get install $1)"
+	[ -d "/usr/src/linux-headers-$rel" ] || die "headers for $rel missing"
+	echo "/boot/vmlinuz-$rel /usr/src/linux-headers-$rel $rel"
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make lint`: checkpatch.pl --strict from the debug kernel tree on every C
+# file and header of the project, then sparse (C=2) over the module build.
+# Any finding fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tree=${WSK_TREE:-}
+if [ -z "$tree" ]; then
+	deps_install
+	tree=$(bash "$WSK_TOP/tools/vm/kernel.sh")
+fi
+cd "$WSK_TOP"
+files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | grep -v '^tools/guest/' || true)
+rc=0
+
+if ! perl "$tree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+	--max-line-length=100 --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+	-f $files >"$WSK_OUT/checkpatch.log" 2>&1; then
+	grep -E 'ERROR|WARNING|CHECK' "$WSK_OUT/checkpatch.log"
+	echo "checkpatch: findings above"
+	rc=1
+else
+	echo "checkpatch --strict: clean ($(echo $files | wc -w) files)"
+fi
+
+out="$WSK_OUT/sparse"
+rm -rf "$out"
+mkdir -p "$out/src"
+tar -cf - Kbuild wsk kunit include $(ls -d samples 2>/dev/null) | tar -C "$out/src" -xf -
+make -s -C "$tree" M="$out/src" C=2 CHECK="sparse -Wno-declaration-after-statement" modules \
+	>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: build failed"; rc=1; }
+if grep -E "^$out/src/.*: (warning|error):" "$out/sparse.log"; then
+	echo "sparse: findings above"
+	rc=1
+else
+	echo "sparse: clean"
+fi
+exit $rc
