@@ -9,8 +9,7 @@ set -euo pipefail
 kdir=$1 out=$(realpath -m "$2")
 rm -rf "$out/src" "$out/modules"
 mkdir -p "$out/src" "$out/modules"
-(cd "$WSK_TOP" && tar -cf - Kbuild wsk kunit include $(ls -d samples 2>/dev/null)) |
-	tar -C "$out/src" -xf -
+copy_sources "$out/src"
 if ! make -s -C "$kdir" M="$out/src" W=1 KCFLAGS=-Werror modules >"$out/build.log" 2>&1; then
 	cat "$out/build.log" >&2
 	die "module build against $kdir failed"

@@ -53,3 +53,12 @@ stock_kernel() {
 	[ -d "/usr/src/linux-headers-$rel" ] || die "headers for $rel missing"
 	echo "/boot/vmlinuz-$rel /usr/src/linux-headers-$rel $rel"
 }
+
+# Copy the module sources (whatever of them exist) into directory $1.
+copy_sources() {
+	local d have=
+	for d in Kbuild wsk kunit include samples; do
+		[ -e "$WSK_TOP/$d" ] && have="$have $d"
+	done
+	(cd "$WSK_TOP" && tar -cf - $have) | tar -C "$1" -xf -
+}

@@ -28,7 +28,7 @@ fi
 out="$WSK_OUT/sparse"
 rm -rf "$out"
 mkdir -p "$out/src"
-tar -cf - Kbuild wsk kunit include $(ls -d samples 2>/dev/null) | tar -C "$out/src" -xf -
+copy_sources "$out/src"
 make -s -C "$tree" M="$out/src" C=2 CHECK="sparse -Wno-declaration-after-statement" modules \
 	>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: build failed"; rc=1; }
 if grep -E "^$out/src/.*: (warning|error):" "$out/sparse.log"; then
