@@ -48,7 +48,7 @@ static void wsk_harness_loopback_accept(struct kunit *test)
 	if (!err)
 		err = kernel_getsockname(lsock, (struct sockaddr *)&addr) < 0;
 	KUNIT_EXPECT_EQ(test, err, 0);
-	KUNIT_EXPECT_NE(test, addr.sin_port, 0);
+	KUNIT_EXPECT_NE(test, ntohs(addr.sin_port), 0);
 	if (!err)
 		err = kernel_connect(csock, (struct sockaddr *)&addr, sizeof(addr), 0);
 	KUNIT_EXPECT_EQ(test, err, 0);
@@ -59,7 +59,7 @@ static void wsk_harness_loopback_accept(struct kunit *test)
 		/* The accepted socket's peer is the client's local address. */
 		KUNIT_EXPECT_GT(test, kernel_getpeername(asock, (struct sockaddr *)&peer), 0);
 		KUNIT_EXPECT_GT(test, kernel_getsockname(csock, (struct sockaddr *)&local), 0);
-		KUNIT_EXPECT_EQ(test, peer.sin_port, local.sin_port);
+		KUNIT_EXPECT_EQ(test, ntohs(peer.sin_port), ntohs(local.sin_port));
 		sock_release(asock);
 	}
 	sock_release(csock);
