@@ -54,11 +54,13 @@ stock_kernel() {
 	echo "/boot/vmlinuz-$rel /usr/src/linux-headers-$rel $rel"
 }
 
-# Copy the module sources (whatever of them exist) into directory $1.
+# Copy the module sources (whatever of them exist) into directory $1: the
+# files git tracks or would track, never build output left by an in-place build.
 copy_sources() {
 	local d have=
 	for d in Kbuild wsk kunit include samples; do
 		[ -e "$WSK_TOP/$d" ] && have="$have $d"
 	done
-	(cd "$WSK_TOP" && tar -cf - $have) | tar -C "$1" -xf -
+	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- $have | tar -cf - -T -) |
+		tar -C "$1" -xf -
 }
