@@ -7,17 +7,44 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
+struct workqueue_struct *wsk_wq;
+struct kmem_cache *wsk_sock_cache;
+
 static int __init wsk_init(void)
 {
-	return wsk_debugfs_init();
+	int err = -ENOMEM;
+
+	wsk_wq = alloc_workqueue("wsk", WQ_UNBOUND, 0);
+	if (!wsk_wq)
+		return err;
+	wsk_sock_cache = KMEM_CACHE(wsk_sock, 0);
+	if (!wsk_sock_cache)
+		goto err_wq;
+	err = wsk_debugfs_init();
+	if (err)
+		goto err_cache;
+	return 0;
+
+err_cache:
+	kmem_cache_destroy(wsk_sock_cache);
+err_wq:
+	destroy_workqueue(wsk_wq);
+	return err;
 }
 
 static void __exit wsk_exit(void)
 {
+	/* No client is registered, so no socket is left: see client.c. */
 	wsk_debugfs_exit();
+	destroy_workqueue(wsk_wq);	/* the last close works finish */
+	rcu_barrier();			/* the last sockets are freed */
+	kmem_cache_destroy(wsk_sock_cache);
 }
 
 module_init(wsk_init);

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the wsk KUnit suites (see util.h).
+ */
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "util.h"
+
+static void wt_complete(struct wsk_req *req)
+{
+	struct wt_req *r = container_of(req, struct wt_req, req);
+
+	r->status = req->status;
+	r->socket = req->result.socket;
+	if (r->seq_src)
+		r->seq = atomic_inc_return(r->seq_src);
+	atomic_inc(&r->count);
+	complete(&r->done);
+}
+
+void wt_req_init(struct wt_req *r)
+{
+	wsk_req_init(&r->req, wt_complete, r);
+	init_completion(&r->done);
+	atomic_set(&r->count, 0);
+	r->status = 1;
+	r->socket = NULL;
+	r->seq = 0;
+	r->seq_src = NULL;
+	r->checked = 0;
+}
+
+struct wt_req *wt_req_new(struct kunit *test)
+{
+	struct wt_req *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	wt_req_init(r);
+	return r;
+}
+
+bool wt_wait(struct kunit *test, struct wt_req *r)
+{
+	bool ok = wait_for_completion_timeout(&r->done, WT_TIMEOUT);
+
+	KUNIT_EXPECT_TRUE_MSG(test, ok, "request not completed within %d s", WT_TIMEOUT / HZ);
+	return ok;
+}
+
+int wt_init(struct kunit *test)
+{
+	struct wt *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->test = test;
+	t->client = wsk_register(THIS_MODULE);
+	if (IS_ERR(t->client))
+		return PTR_ERR(t->client);
+	test->priv = t;
+	return 0;
+}
+
+void wt_exit(struct kunit *test)
+{
+	struct wt *t = wt(test);
+
+	if (!t)
+		return;
+	while (t->nr_wsk)
+		wt_close(test, t->wsk[t->nr_wsk - 1]);
+	while (t->nr_kern)
+		sock_release(t->kern[--t->nr_kern]);
+	wsk_deregister(t->client);
+	test->priv = NULL;
+}
+
+void wt_track(struct kunit *test, struct wsk_socket *s)
+{
+	struct wt *t = wt(test);
+
+	if (WARN_ON(t->nr_wsk >= WT_MAX_TRACKED))
+		return;
+	t->wsk[t->nr_wsk++] = s;
+}
+
+void wt_untrack(struct kunit *test, struct wsk_socket *s)
+{
+	struct wt *t = wt(test);
+	int i;
+
+	for (i = 0; i < t->nr_wsk; i++) {
+		if (t->wsk[i] == s) {
+			t->wsk[i] = t->wsk[--t->nr_wsk];
+			return;
+		}
+	}
+}
+
+int wt_socket(struct kunit *test, int family, unsigned int flags, struct wsk_socket **s)
+{
+	struct wsk_sync sync;
+	int err;
+
+	*s = NULL;
+	wsk_sync_init(&sync);
+	err = wsk_socket(wt(test)->client, &init_net, family, flags, NULL, NULL, &sync.req);
+	err = wsk_sync_wait_timeout(&sync, err, WT_TIMEOUT);
+	if (!err) {
+		*s = sync.req.result.socket;
+		wt_track(test, *s);
+	}
+	return err;
+}
+
+int wt_bind(struct kunit *test, struct wsk_socket *s, const struct sockaddr *addr, int len)
+{
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait_timeout(&sync, wsk_bind(s, addr, len, 0, &sync.req), WT_TIMEOUT);
+}
+
+int wt_close(struct kunit *test, struct wsk_socket *s)
+{
+	struct wsk_sync sync;
+
+	wt_untrack(test, s);
+	wsk_sync_init(&sync);
+	return wsk_sync_wait_timeout(&sync, wsk_close(s, &sync.req), WT_TIMEOUT);
+}
+
+int wt_set_u32(struct kunit *test, struct wsk_socket *s, int level, u32 code, u32 val)
+{
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait_timeout(&sync, wsk_control(s, WSK_SET_OPTION, code, level,
+							sizeof(val), &val, 0, NULL, NULL,
+							&sync.req), WT_TIMEOUT);
+}
+
+int wt_get_int(struct kunit *test, struct wsk_socket *s, int level, u32 code, int *val)
+{
+	struct wsk_sync sync;
+	size_t returned = 0;
+	int err;
+
+	wsk_sync_init(&sync);
+	err = wsk_sync_wait_timeout(&sync, wsk_control(s, WSK_GET_OPTION, code, level, 0, NULL,
+						       sizeof(*val), val, &returned, &sync.req),
+				    WT_TIMEOUT);
+	if (!err) {
+		KUNIT_EXPECT_EQ(test, returned, sizeof(*val));
+		KUNIT_EXPECT_EQ(test, sync.req.result.bytes, sizeof(*val));
+	}
+	return err;
+}
+
+int wt_local_address(struct kunit *test, struct wsk_socket *s, struct sockaddr_storage *ss)
+{
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait(&sync, wsk_get_local_address(s, ss, &sync.req));
+}
+
+int wt_remote_address(struct kunit *test, struct wsk_socket *s, struct sockaddr_storage *ss)
+{
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait(&sync, wsk_get_remote_address(s, ss, &sync.req));
+}
+
+int wt_addr(struct sockaddr_storage *ss, int family, bool any, u16 port)
+{
+	struct sockaddr_in6 *sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK);
+		return sizeof(*sin);
+	}
+	sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	sin6->sin6_addr = any ? in6addr_any : in6addr_loopback;
+	return sizeof(*sin6);
+}
+
+u16 wt_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+struct wsk_socket *wt_listener(struct kunit *test, int family, bool any, u32 backlog,
+			       u16 *port)
+{
+	struct sockaddr_storage ss;
+	struct wsk_socket *s;
+	int len;
+
+	KUNIT_ASSERT_EQ(test, wt_socket(test, family, WSK_FLAG_LISTEN_SOCKET, &s), 0);
+	if (backlog)
+		KUNIT_ASSERT_EQ(test, wt_set_u32(test, s, SOL_SOCKET, WSK_SO_LISTEN_BACKLOG,
+						 backlog), 0);
+	len = wt_addr(&ss, family, any, 0);
+	KUNIT_ASSERT_EQ(test, wt_bind(test, s, (struct sockaddr *)&ss, len), 0);
+	KUNIT_ASSERT_EQ(test, wt_local_address(test, s, &ss), 0);
+	KUNIT_ASSERT_EQ(test, (int)ss.ss_family, family);
+	*port = wt_port(&ss);
+	KUNIT_ASSERT_NE(test, *port, 0);
+	return s;
+}
+
+int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
+	       struct socket **sockp)
+{
+	struct wt *t = wt(test);
+	struct sockaddr_storage ss;
+	struct socket *sock;
+	int len, err;
+
+	*sockp = NULL;
+	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (err)
+		return err;
+	len = wt_addr(&ss, family, false, port);
+	err = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+	if (!err) {
+		len = kernel_getsockname(sock, (struct sockaddr *)&ss);
+		err = len < 0 ? len : 0;
+	}
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	if (client_port)
+		*client_port = wt_port(&ss);
+	if (t->nr_kern < WT_MAX_TRACKED)
+		t->kern[t->nr_kern++] = sock;
+	*sockp = sock;
+	return 0;
+}
+
+void wt_release(struct kunit *test, struct socket *sock)
+{
+	struct wt *t = wt(test);
+	int i;
+
+	for (i = 0; i < t->nr_kern; i++) {
+		if (t->kern[i] == sock) {
+			t->kern[i] = t->kern[--t->nr_kern];
+			break;
+		}
+	}
+	sock_release(sock);
+}
+
+long wt_stat(const char *name)
+{
+	size_t nlen = strlen(name);
+	long val = LONG_MIN;
+	char *buf, *rest, *line;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	buf = kzalloc(2048, GFP_KERNEL);
+	if (!buf)
+		return LONG_MIN;
+	f = filp_open("/sys/kernel/debug/wsk/stats", O_RDONLY, 0);
+	if (IS_ERR(f))
+		goto out;
+	n = kernel_read(f, buf, 2047, &pos);
+	filp_close(f, NULL);
+	if (n <= 0)
+		goto out;
+	buf[n] = '\0';
+	rest = buf;
+	while ((line = strsep(&rest, "\n"))) {
+		if (!strncmp(line, name, nlen) && line[nlen] == ' ') {
+			if (kstrtol(line + nlen + 1, 10, &val))
+				val = LONG_MIN;
+			break;
+		}
+	}
+out:
+	kfree(buf);
+	return val;
+}

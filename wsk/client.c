@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsk: clients (WskRegister / WskDeregister).
+ *
+ * A client pins wsk.ko while registered. Each socket holds one count of its
+ * client's nr_sockets from allocation until it is freed; the count drops only
+ * after the socket's last completion routine (the close's) has returned, so
+ * once wsk_deregister() returns nothing calls into the client again.
+ */
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+
+#include "internal.h"
+
+static atomic64_t wsk_client_ids = ATOMIC64_INIT(0);
+
+struct wsk_client *wsk_register(struct module *owner)
+{
+	struct wsk_client *client;
+
+	might_sleep();
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	if (!client)
+		return ERR_PTR(-ENOMEM);
+	client->owner = owner;
+	client->id = atomic64_inc_return(&wsk_client_ids);
+	atomic_set(&client->nr_sockets, 0);
+	__module_get(THIS_MODULE);
+	wsk_stat_inc(&wsk_stats.clients);
+	return client;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_register, WSK);
+
+void wsk_deregister(struct wsk_client *client)
+{
+	if (!client)
+		return;
+	might_sleep();
+	WRITE_ONCE(client->dying, true);
+	wait_var_event(&client->nr_sockets, !atomic_read(&client->nr_sockets));
+	kfree(client);
+	wsk_stat_dec(&wsk_stats.clients);
+	module_put(THIS_MODULE);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_deregister, WSK);
+
+/* Context: any. */
+void wsk_client_get_socket(struct wsk_client *client)
+{
+	atomic_inc(&client->nr_sockets);
+}
+
+/*
+ * Context: any. The caller must not touch the client afterwards: the last
+ * put lets wsk_deregister() free it. wake_up_var() only hashes the address.
+ */
+void wsk_client_put_socket(struct wsk_client *client)
+{
+	if (atomic_dec_and_test(&client->nr_sockets))
+		wake_up_var(&client->nr_sockets);
+}

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsk: requests, the IRP analog. The state machine that makes submission,
+ * cancel, close and completion race safely and complete each request exactly
+ * once; and the synchronous helper for process-context callers.
+ *
+ * The states and the locking rules are documented in internal.h.
+ */
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context)
+{
+	memset(req, 0, sizeof(*req));
+	req->complete = complete;
+	req->context = context;
+	atomic_set(&req->priv.state, WSK_REQ_IDLE);
+	INIT_LIST_HEAD(&req->priv.node);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_req_init, WSK);
+
+/**
+ * wsk_req_claim - take a request for one operation
+ * @req: the request
+ * @kind: what it is for
+ *
+ * Context: any.
+ * Return: 0, the request is now pending and must be completed exactly once
+ * with wsk_req_complete(); -EINVAL for a NULL @req or -EBUSY for a pending
+ * one, both without completing anything.
+ */
+int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind)
+{
+	if (!req)
+		return -EINVAL;
+	if (atomic_cmpxchg(&req->priv.state, WSK_REQ_IDLE, WSK_REQ_PENDING) != WSK_REQ_IDLE)
+		return -EBUSY;
+	/* Not queued: priv.sock is NULL (cleared under the lock that set it). */
+	req->priv.kind = kind;
+	INIT_LIST_HEAD(&req->priv.node);
+	memset(&req->result, 0, sizeof(req->result));
+	wsk_stat_inc(&wsk_stats.requests_pending);
+	return 0;
+}
+
+/**
+ * wsk_req_complete - complete a claimed request
+ * @req: a pending request that the caller owns (claimed, or taken off a
+ *	queue under the socket lock)
+ * @status: 0 or a negative errno; on failure @req->result is zeroed
+ *
+ * The request goes back to idle before its routine runs, so the routine may
+ * resubmit or free it; @req is not touched after the routine is called.
+ *
+ * Context: any, with no wsk lock held (the routine may call into wsk).
+ */
+void wsk_req_complete(struct wsk_req *req, int status)
+{
+	wsk_complete_t complete = req->complete;
+
+	req->status = status;
+	if (status) {
+		memset(&req->result, 0, sizeof(req->result));
+		if (status == -ECANCELED)
+			wsk_stat_inc(&wsk_stats.requests_cancelled);
+	}
+	req->priv.kind = WSK_REQ_NONE;
+	wsk_stat_dec(&wsk_stats.requests_pending);
+	wsk_stat_inc(&wsk_stats.requests_completed);
+	atomic_set_release(&req->priv.state, WSK_REQ_IDLE);
+	if (complete)
+		complete(req);
+}
+
+/**
+ * wsk_req_fail - complete a claimed request with an error, inline
+ * @req: a claimed request
+ * @status: the negative errno
+ *
+ * Context: any, no wsk lock held.
+ * Return: @status, for "return wsk_req_fail(req, -EINVAL);".
+ */
+int wsk_req_fail(struct wsk_req *req, int status)
+{
+	wsk_req_complete(req, status);
+	return status;
+}
+
+/**
+ * wsk_req_enqueue - queue a claimed request on one of a socket's queues
+ * @s: the socket
+ * @queue: &wsk_sock.op_q or &wsk_sock.accept_q of @s
+ * @req: a claimed request
+ *
+ * From here on, whoever takes @req off @queue completes it.
+ *
+ * Context: any; the caller holds the lock of @s.
+ */
+void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req)
+{
+	lockdep_assert_held(&wsk_sock(s)->lock);
+	list_add_tail(&req->priv.node, queue);
+	WRITE_ONCE(req->priv.sock, s);
+}
+
+/**
+ * wsk_req_dequeue - take the oldest request off a socket queue
+ * @queue: a queue of a socket whose lock the caller holds
+ *
+ * Context: any; the caller holds the lock of the queue's socket.
+ * Return: the request, now owned by the caller (it must complete it), or
+ * NULL if the queue is empty.
+ */
+struct wsk_req *wsk_req_dequeue(struct list_head *queue)
+{
+	struct wsk_req *req;
+
+	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
+	if (req) {
+		list_del_init(&req->priv.node);
+		WRITE_ONCE(req->priv.sock, NULL);
+	}
+	return req;
+}
+
+bool wsk_req_cancel(struct wsk_req *req)
+{
+	struct wsk_socket *pub;
+	struct wsk_sock *s;
+	unsigned long flags;
+	bool found = false;
+
+	if (!req)
+		return false;
+
+	/*
+	 * The socket cannot be freed under us: it is freed after an RCU grace
+	 * period, and only after every request has left its queues.
+	 */
+	rcu_read_lock();
+	pub = READ_ONCE(req->priv.sock);
+	if (pub) {
+		s = wsk_sock(pub);
+		spin_lock_irqsave(&s->lock, flags);
+		if (req->priv.sock == pub) {
+			list_del_init(&req->priv.node);
+			WRITE_ONCE(req->priv.sock, NULL);
+			found = true;
+		}
+		spin_unlock_irqrestore(&s->lock, flags);
+	}
+	rcu_read_unlock();
+
+	if (found)
+		wsk_req_complete(req, -ECANCELED);
+	return found;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_req_cancel, WSK);
+
+/* ------------------------------------------------------------------------ */
+/* The synchronous helper                                                    */
+
+static void wsk_sync_complete(struct wsk_req *req)
+{
+	struct wsk_sync *sync = container_of(req, struct wsk_sync, req);
+
+	complete(&sync->done);
+}
+
+void wsk_sync_init(struct wsk_sync *sync)
+{
+	wsk_req_init(&sync->req, wsk_sync_complete, NULL);
+	init_completion(&sync->done);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_sync_init, WSK);
+
+int wsk_sync_wait(struct wsk_sync *sync, int ret)
+{
+	might_sleep();
+	/*
+	 * Any value but -EINPROGRESS means the request was either completed
+	 * inside the call (then done is already signalled) or refused.
+	 * completion_done() also waits for a complete() still in progress.
+	 */
+	if (ret != -EINPROGRESS && !completion_done(&sync->done))
+		return ret;
+	wait_for_completion(&sync->done);
+	return sync->req.status;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_sync_wait, WSK);
+
+int wsk_sync_wait_timeout(struct wsk_sync *sync, int ret, unsigned long timeout)
+{
+	might_sleep();
+	if (ret != -EINPROGRESS && !completion_done(&sync->done))
+		return ret;
+	if (!wait_for_completion_timeout(&sync->done, timeout)) {
+		wsk_req_cancel(&sync->req);
+		wait_for_completion(&sync->done);
+	}
+	return sync->req.status;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_sync_wait_timeout, WSK);

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsk: sockets. Creation, bind, close, addresses, options, the provider
+ * dispatch tables, and the per-socket operation work that runs everything
+ * that sleeps.
+ *
+ * Every socket has one work item, op_work, that runs its sleeping
+ * operations one at a time in submission order: creation first, then the
+ * queued operations (bind, option SET), and finally the close. op_active
+ * (under the socket lock) ensures it is queued at most once and is never
+ * queued again once the close has been taken, so the close work can free
+ * the socket.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/export.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/sockptr.h>
+#include <linux/tcp.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static atomic64_t wsk_sock_ids = ATOMIC64_INIT(0);
+
+const char *wsk_sock_state_name(enum wsk_sock_state state)
+{
+	static const char * const names[] = {
+		[WSK_SOCK_CREATING] = "creating",
+		[WSK_SOCK_OPEN] = "open",
+		[WSK_SOCK_BOUND] = "bound",
+		[WSK_SOCK_LISTENING] = "listening",
+		[WSK_SOCK_CONNECTED] = "connected",
+		[WSK_SOCK_DEAD] = "dead",
+	};
+
+	if (state < ARRAY_SIZE(names) && names[state])
+		return names[state];
+	return "?";
+}
+
+static void wsk_sock_op_work(struct work_struct *work);
+
+/**
+ * wsk_sock_alloc - allocate and initialise a socket object
+ * @client: the owner; takes one of its socket counts
+ * @net: the namespace; the caller passes its reference to the socket
+ * @family: AF_INET or AF_INET6
+ * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET
+ * @gfp: allocation flags
+ *
+ * Context: any (with GFP_ATOMIC).
+ * Return: the object, state CREATING, or NULL (the caller keeps @net's
+ * reference).
+ */
+struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
+				unsigned int category, gfp_t gfp)
+{
+	struct wsk_sock *s;
+
+	s = kmem_cache_zalloc(wsk_sock_cache, gfp);
+	if (!s)
+		return NULL;
+	s->client = client;
+	s->net = net;
+	s->family = family;
+	s->category = category;
+	s->id = atomic64_inc_return(&wsk_sock_ids);
+	s->pub.dispatch = category == WSK_FLAG_LISTEN_SOCKET ?
+		(const void *)&wsk_listen_dispatch : (const void *)&wsk_connection_dispatch;
+	spin_lock_init(&s->lock);
+	s->state = WSK_SOCK_CREATING;
+	INIT_LIST_HEAD(&s->op_q);
+	INIT_LIST_HEAD(&s->accept_q);
+	INIT_LIST_HEAD(&s->ready);
+	INIT_LIST_HEAD(&s->ready_node);
+	INIT_WORK(&s->op_work, wsk_sock_op_work);
+	wsk_listen_init(s);
+	wsk_client_get_socket(client);
+	wsk_stat_inc(&wsk_stats.sockets);
+	return s;
+}
+
+static void wsk_sock_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(wsk_sock_cache, container_of(head, struct wsk_sock, rcu));
+}
+
+/**
+ * wsk_sock_free - drop a socket object whose last completion has run
+ * @s: the socket; its kernel socket and namespace reference are gone
+ *
+ * The memory is freed after an RCU grace period (wsk_req_cancel() may still
+ * be looking at it), then the client's count drops: that must be last, as
+ * it may let wsk_deregister() free the client and its module go.
+ *
+ * Context: any.
+ */
+void wsk_sock_free(struct wsk_sock *s)
+{
+	struct wsk_client *client = s->client;
+
+	wsk_stat_dec(&wsk_stats.sockets);
+	call_rcu(&s->rcu, wsk_sock_free_rcu);
+	wsk_client_put_socket(client);
+}
+
+/* Queue the op work unless it is queued or running. Socket lock held. */
+static void wsk_sock_kick_ops(struct wsk_sock *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (!s->op_active) {
+		s->op_active = true;
+		queue_work(wsk_wq, &s->op_work);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The operation work (process context, may sleep)                          */
+
+static bool wsk_sock_do_create(struct wsk_sock *s)
+{
+	struct wsk_req *req = s->create_req;
+	struct socket *sock;
+	unsigned long flags;
+	int err;
+
+	err = sock_create_kern(s->net, s->family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (err) {
+		put_net(s->net);
+		wsk_req_complete(req, err);
+		wsk_sock_free(s);
+		return false;
+	}
+	s->sock = sock;
+	spin_lock_irqsave(&s->lock, flags);
+	s->state = WSK_SOCK_OPEN;
+	s->create_req = NULL;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	req->result.socket = &s->pub;
+	wsk_req_complete(req, 0);
+	return true;
+}
+
+static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
+{
+	struct sockaddr_storage addr;
+	struct sockaddr_storage local;
+	enum wsk_sock_state state;
+	unsigned long flags;
+	int addrlen = req->priv.args.bind.addrlen;
+	int len, err;
+
+	spin_lock_irqsave(&s->lock, flags);
+	state = s->state;
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (state != WSK_SOCK_OPEN)
+		return -EINVAL;
+
+	/* The caller's buffer stays valid until completion; kernel_bind() wants it writable. */
+	memcpy(&addr, req->priv.args.bind.addr, addrlen);
+	err = kernel_bind(s->sock, (struct sockaddr *)&addr, addrlen);
+	if (err)
+		return err;
+
+	/* Cache the address now: kernel_getsockname() sleeps, callers may not. */
+	memset(&local, 0, sizeof(local));
+	len = kernel_getsockname(s->sock, (struct sockaddr *)&local);
+	if (len < 0)
+		return len;
+
+	spin_lock_irqsave(&s->lock, flags);
+	memcpy(&s->local, &local, sizeof(local));
+	s->local_len = len;
+	s->state = WSK_SOCK_BOUND;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	if (!wsk_sock_is_listener(s))
+		return 0;
+
+	err = wsk_listen_start(s);
+	if (err)
+		return err;
+	spin_lock_irqsave(&s->lock, flags);
+	s->state = WSK_SOCK_LISTENING;
+	spin_unlock_irqrestore(&s->lock, flags);
+	return 0;
+}
+
+static int wsk_sock_do_setopt(struct wsk_sock *s, struct wsk_req *req)
+{
+	int level = req->priv.args.setopt.level;
+	int code = req->priv.args.setopt.code;
+	int val = req->priv.args.setopt.value;
+	struct socket *sock = s->sock;
+
+	if (level == SOL_SOCKET)
+		return sock_setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
+	return sock->ops->setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
+static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
+{
+	size_t *out_returned;
+	int err;
+
+	switch (req->priv.kind) {
+	case WSK_REQ_BIND:
+		err = wsk_sock_do_bind(s, req);
+		break;
+	case WSK_REQ_SETOPT:
+		out_returned = req->priv.args.setopt.out_returned;
+		err = wsk_sock_do_setopt(s, req);
+		if (out_returned)
+			*out_returned = 0;
+		break;
+	default:
+		WARN_ONCE(1, "wsk: unexpected queued request kind %u\n", req->priv.kind);
+		err = -EINVAL;
+		break;
+	}
+	wsk_req_complete(req, err);
+}
+
+/* Release a connection's kernel socket: abortive unless done both ways. */
+static void wsk_conn_release_sock(struct socket *sock)
+{
+	if (!((1 << READ_ONCE(sock->sk->sk_state)) &
+	      (TCPF_CLOSE | TCPF_TIME_WAIT | TCPF_LAST_ACK | TCPF_CLOSING)))
+		sock_no_linger(sock->sk);
+	sock_release(sock);
+}
+
+/*
+ * The close: runs last on the op work, with @closing set (no call queues
+ * anything any more). The order is the one linux-notes.md gives for
+ * listeners: hooks off, accept work cancelled, pending requests completed,
+ * undelivered connections reset, socket released; then the close completes
+ * and the socket is dropped.
+ */
+static void wsk_sock_teardown(struct wsk_sock *s)
+{
+	struct wsk_req *req, *close_req;
+	struct socket *sock;
+	unsigned long flags;
+	LIST_HEAD(cancelled);
+
+	if (wsk_sock_is_listener(s))
+		wsk_listen_stop(s);
+
+	spin_lock_irqsave(&s->lock, flags);
+	while ((req = wsk_req_dequeue(&s->op_q)))
+		list_add_tail(&req->priv.node, &cancelled);
+	while ((req = wsk_req_dequeue(&s->accept_q)))
+		list_add_tail(&req->priv.node, &cancelled);
+	sock = s->sock;
+	s->sock = NULL;
+	close_req = s->close_req;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, -ECANCELED);
+	}
+
+	if (sock) {
+		if (wsk_sock_is_listener(s))
+			sock_release(sock);	/* resets the children still queued */
+		else
+			wsk_conn_release_sock(sock);
+	}
+	put_net(s->net);
+
+	wsk_req_complete(close_req, 0);
+	wsk_sock_free(s);
+}
+
+static void wsk_sock_op_work(struct work_struct *work)
+{
+	struct wsk_sock *s = container_of(work, struct wsk_sock, op_work);
+	struct wsk_req *req;
+	unsigned long flags;
+
+	/* create_req is set before the first queueing and only cleared here. */
+	if (s->create_req && !wsk_sock_do_create(s))
+		return;
+
+	for (;;) {
+		spin_lock_irqsave(&s->lock, flags);
+		if (s->close_req) {
+			/* op_active stays set: nothing queues this work again. */
+			spin_unlock_irqrestore(&s->lock, flags);
+			wsk_sock_teardown(s);
+			return;
+		}
+		req = wsk_req_dequeue(&s->op_q);
+		if (!req)
+			s->op_active = false;
+		spin_unlock_irqrestore(&s->lock, flags);
+		if (!req)
+			return;
+		wsk_sock_run_op(s, req);
+		cond_resched();
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Exported operations                                                       */
+
+int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned int flags,
+	       void *socket_context, const void *client_dispatch, struct wsk_req *req)
+{
+	struct wsk_sock *s;
+	int err;
+
+	err = wsk_req_claim(req, WSK_REQ_SOCKET);
+	if (err)
+		return err;
+	if (!client || !net)
+		return wsk_req_fail(req, -EINVAL);
+	if (family != AF_INET && family != AF_INET6)
+		return wsk_req_fail(req, -EINVAL);
+	if (flags != WSK_FLAG_LISTEN_SOCKET && flags != WSK_FLAG_CONNECTION_SOCKET)
+		return wsk_req_fail(req, -EINVAL);
+	if (READ_ONCE(client->dying))
+		return wsk_req_fail(req, -ESHUTDOWN);
+	/* Kernel sockets do not pin their namespace: the wsk socket does. */
+	if (!maybe_get_net(net))
+		return wsk_req_fail(req, -EINVAL);
+
+	s = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
+	if (!s) {
+		put_net(net);
+		return wsk_req_fail(req, -ENOMEM);
+	}
+	s->context = socket_context;
+	s->client_dispatch = client_dispatch;
+	s->create_req = req;
+	s->op_active = true;
+	queue_work(wsk_wq, &s->op_work);
+	return -EINPROGRESS;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_socket, WSK);
+
+int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
+	     unsigned int flags, struct wsk_req *req)
+{
+	struct wsk_sock *ws;
+	unsigned long irqflags;
+	int err;
+
+	err = wsk_req_claim(req, WSK_REQ_BIND);
+	if (err)
+		return err;
+	if (!s || !addr)
+		return wsk_req_fail(req, -EINVAL);
+	ws = wsk_sock(s);
+
+	req->priv.args.bind.addr = addr;
+	req->priv.args.bind.addrlen = addrlen;
+
+	spin_lock_irqsave(&ws->lock, irqflags);
+	if (ws->closing) {
+		err = -ESHUTDOWN;
+	} else if (flags || addr->sa_family != ws->family) {
+		err = -EINVAL;
+	} else if (addrlen < (ws->family == AF_INET ? sizeof(struct sockaddr_in) :
+			      sizeof(struct sockaddr_in6)) ||
+		   addrlen > sizeof(struct sockaddr_storage)) {
+		err = -EINVAL;
+	} else {
+		wsk_req_enqueue(s, &ws->op_q, req);
+		wsk_sock_kick_ops(ws);
+		err = -EINPROGRESS;
+	}
+	spin_unlock_irqrestore(&ws->lock, irqflags);
+
+	/* -EINPROGRESS: @req may already be completing elsewhere; leave it. */
+	if (err == -EINPROGRESS)
+		return err;
+	return wsk_req_fail(req, err);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_bind, WSK);
+
+int wsk_close(struct wsk_socket *s, struct wsk_req *req)
+{
+	struct wsk_sock *ws;
+	unsigned long flags;
+	int err;
+
+	err = wsk_req_claim(req, WSK_REQ_CLOSE);
+	if (err)
+		return err;
+	if (!s)
+		return wsk_req_fail(req, -EINVAL);
+	ws = wsk_sock(s);
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing) {
+		err = -ESHUTDOWN;
+	} else {
+		ws->closing = true;
+		ws->close_req = req;
+		wsk_sock_kick_ops(ws);
+		err = -EINPROGRESS;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+
+	if (err == -EINPROGRESS)
+		return err;
+	return wsk_req_fail(req, err);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_close, WSK);
+
+static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
+			   struct wsk_req *req, bool remote)
+{
+	struct wsk_sock *ws;
+	unsigned long flags;
+	int err, len = 0;
+
+	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	if (err)
+		return err;
+	if (!s || !addr)
+		return wsk_req_fail(req, -EINVAL);
+	ws = wsk_sock(s);
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing) {
+		err = -ESHUTDOWN;
+	} else if (!remote) {
+		len = ws->local_len;
+		if (len) {
+			memset(addr, 0, sizeof(*addr));
+			memcpy(addr, &ws->local, len);
+		} else {
+			err = -EINVAL;	/* not bound */
+		}
+	} else if (wsk_sock_is_listener(ws)) {
+		err = -EOPNOTSUPP;
+	} else {
+		len = ws->remote_len;
+		if (len) {
+			memset(addr, 0, sizeof(*addr));
+			memcpy(addr, &ws->remote, len);
+		} else {
+			err = -ENOTCONN;
+		}
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+
+	if (err)
+		return wsk_req_fail(req, err);
+	req->result.bytes = len;
+	wsk_req_complete(req, 0);
+	return 0;
+}
+
+int wsk_get_local_address(struct wsk_socket *s, struct sockaddr_storage *addr,
+			  struct wsk_req *req)
+{
+	return wsk_get_address(s, addr, req, false);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_get_local_address, WSK);
+
+int wsk_get_remote_address(struct wsk_socket *s, struct sockaddr_storage *addr,
+			   struct wsk_req *req)
+{
+	return wsk_get_address(s, addr, req, true);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_get_remote_address, WSK);
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                   */
+
+/* Pass-through options: 0 if wsk passes @level/@code through for @ws. */
+static int wsk_opt_check(struct wsk_sock *ws, int level, u32 code)
+{
+	switch (level) {
+	case SOL_SOCKET:
+		if (code == SO_REUSEADDR || code == SO_REUSEPORT || code == SO_KEEPALIVE)
+			return 0;
+		break;
+	case SOL_TCP:
+		if (code == TCP_NODELAY)
+			return 0;
+		break;
+	case SOL_IPV6:
+		if (code == IPV6_V6ONLY && ws->family == AF_INET6)
+			return 0;
+		break;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* Read a pass-through option without the socket lock. wsk lock held. */
+static int wsk_opt_read(struct wsk_sock *ws, int level, u32 code)
+{
+	struct sock *sk = ws->sock->sk;
+
+	switch (level) {
+	case SOL_SOCKET:
+		if (code == SO_REUSEADDR)
+			return sk->sk_reuse != SK_NO_REUSE;
+		if (code == SO_REUSEPORT)
+			return sk->sk_reuseport;
+		return sock_flag(sk, SOCK_KEEPOPEN);
+	case SOL_TCP:
+		return !!(tcp_sk(sk)->nonagle & TCP_NAGLE_OFF);
+	default:
+		return sk->sk_ipv6only;
+	}
+}
+
+static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_size,
+			   const void *in, size_t *out_returned, struct wsk_req *req)
+{
+	unsigned long flags;
+	u32 backlog;
+	int val, err;
+
+	if (level == SOL_SOCKET && code == WSK_SO_LISTEN_BACKLOG) {
+		if (!wsk_sock_is_listener(ws))
+			return wsk_req_fail(req, -EOPNOTSUPP);
+		if (!in || in_size < sizeof(backlog))
+			return wsk_req_fail(req, -EINVAL);
+		memcpy(&backlog, in, sizeof(backlog));
+		if (backlog > INT_MAX)
+			return wsk_req_fail(req, -EINVAL);
+		spin_lock_irqsave(&ws->lock, flags);
+		if (ws->closing) {
+			err = -ESHUTDOWN;
+		} else if (ws->state != WSK_SOCK_OPEN) {
+			err = -EINVAL;	/* set before bind */
+		} else {
+			ws->backlog = backlog;
+			ws->backlog_set = true;
+			err = 0;
+		}
+		spin_unlock_irqrestore(&ws->lock, flags);
+		if (err)
+			return wsk_req_fail(req, err);
+		wsk_req_complete(req, 0);
+		return 0;
+	}
+
+	err = wsk_opt_check(ws, level, code);
+	if (err)
+		return wsk_req_fail(req, err);
+	if (!in || in_size < sizeof(val))
+		return wsk_req_fail(req, -EINVAL);
+	memcpy(&val, in, sizeof(val));
+
+	req->priv.kind = WSK_REQ_SETOPT;
+	req->priv.args.setopt.level = level;
+	req->priv.args.setopt.code = code;
+	req->priv.args.setopt.value = val;
+	req->priv.args.setopt.out_returned = out_returned;
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing) {
+		err = -ESHUTDOWN;
+	} else {
+		wsk_req_enqueue(&ws->pub, &ws->op_q, req);
+		wsk_sock_kick_ops(ws);
+		err = -EINPROGRESS;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (err == -EINPROGRESS)
+		return err;
+	return wsk_req_fail(req, err);
+}
+
+static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_size,
+			   void *out, size_t *out_returned, struct wsk_req *req)
+{
+	unsigned long flags;
+	int val = 0, err;
+
+	if (level == SOL_SOCKET && code == WSK_SO_LISTEN_BACKLOG)
+		err = wsk_sock_is_listener(ws) ? 0 : -EOPNOTSUPP;
+	else
+		err = wsk_opt_check(ws, level, code);
+	if (err)
+		return wsk_req_fail(req, err);
+	if (!out || out_size < sizeof(val))
+		return wsk_req_fail(req, -EINVAL);
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing)
+		err = -ESHUTDOWN;
+	else if (code != WSK_SO_LISTEN_BACKLOG || level != SOL_SOCKET)
+		val = wsk_opt_read(ws, level, code);
+	else if (ws->state == WSK_SOCK_LISTENING)
+		val = READ_ONCE(ws->sock->sk->sk_max_ack_backlog);
+	else
+		val = ws->backlog_set ? ws->backlog : wsk_net_somaxconn(ws->net);
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (err)
+		return wsk_req_fail(req, err);
+
+	memcpy(out, &val, sizeof(val));
+	if (out_returned)
+		*out_returned = sizeof(val);
+	req->result.bytes = sizeof(val);
+	wsk_req_complete(req, 0);
+	return 0;
+}
+
+int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int level,
+		size_t in_size, const void *in, size_t out_size, void *out,
+		size_t *out_returned, struct wsk_req *req)
+{
+	struct wsk_sock *ws;
+	unsigned long flags;
+	bool closing;
+	int err;
+
+	if (!req && type == WSK_SET_OPTION && level == SOL_SOCKET &&
+	    code == WSK_SO_EVENT_CALLBACK)
+		return -EOPNOTSUPP;	/* not implemented yet; takes no request */
+
+	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	if (err)
+		return err;
+	if (!s)
+		return wsk_req_fail(req, -EINVAL);
+	ws = wsk_sock(s);
+	if (out_returned)
+		*out_returned = 0;
+
+	spin_lock_irqsave(&ws->lock, flags);
+	closing = ws->closing;
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (closing)
+		return wsk_req_fail(req, -ESHUTDOWN);
+
+	switch (type) {
+	case WSK_SET_OPTION:
+		return wsk_control_set(ws, code, level, in_size, in, out_returned, req);
+	case WSK_GET_OPTION:
+		return wsk_control_get(ws, code, level, out_size, out, out_returned, req);
+	default:
+		return wsk_req_fail(req, -EOPNOTSUPP);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(wsk_control, WSK);
+
+/* ------------------------------------------------------------------------ */
+/* Not implemented yet                                                       */
+
+static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
+{
+	struct wsk_sock *ws;
+	unsigned long flags;
+	bool closing;
+	int err;
+
+	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	if (err)
+		return err;
+	if (!s)
+		return wsk_req_fail(req, -EINVAL);
+	ws = wsk_sock(s);
+	spin_lock_irqsave(&ws->lock, flags);
+	closing = ws->closing;
+	spin_unlock_irqrestore(&ws->lock, flags);
+	return wsk_req_fail(req, closing ? -ESHUTDOWN : -EOPNOTSUPP);
+}
+
+int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
+		unsigned int flags, struct wsk_req *req)
+{
+	return wsk_not_supported(s, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_connect, WSK);
+
+int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+	     struct wsk_req *req)
+{
+	return wsk_not_supported(s, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
+
+int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+		struct wsk_req *req)
+{
+	return wsk_not_supported(s, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
+
+int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+		   struct wsk_req *req)
+{
+	return wsk_not_supported(s, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_disconnect, WSK);
+
+int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
+{
+	if (!s || !chain)
+		return -EINVAL;
+	return -EOPNOTSUPP;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_release, WSK);
+
+int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
+			 enum wsk_inspect_action action, struct wsk_req *req)
+{
+	return wsk_not_supported(listen, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_inspect_complete, WSK);
+
+/* ------------------------------------------------------------------------ */
+/* Provider dispatch tables                                                  */
+
+const struct wsk_provider_listen_dispatch wsk_listen_dispatch = {
+	.basic = {
+		.control = wsk_control,
+		.close = wsk_close,
+	},
+	.bind = wsk_bind,
+	.accept = wsk_accept,
+	.inspect_complete = wsk_inspect_complete,
+	.get_local_address = wsk_get_local_address,
+};
+
+const struct wsk_provider_connection_dispatch wsk_connection_dispatch = {
+	.basic = {
+		.control = wsk_control,
+		.close = wsk_close,
+	},
+	.bind = wsk_bind,
+	.connect = wsk_connect,
+	.get_local_address = wsk_get_local_address,
+	.get_remote_address = wsk_get_remote_address,
+	.send = wsk_send,
+	.receive = wsk_receive,
+	.disconnect = wsk_disconnect,
+	.release = wsk_release,
+};
