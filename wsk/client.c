@@ -10,7 +10,9 @@
 #include <linux/err.h>
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/wait_bit.h>
 
 #include "internal.h"
@@ -27,6 +29,7 @@ struct wsk_client *wsk_register(struct module *owner)
 		return ERR_PTR(-ENOMEM);
 	client->owner = owner;
 	client->id = atomic64_inc_return(&wsk_client_ids);
+	strscpy(client->name, owner ? module_name(owner) : "kernel", sizeof(client->name));
 	atomic_set(&client->nr_sockets, 0);
 	__module_get(THIS_MODULE);
 	wsk_stat_inc(&wsk_stats.clients);
@@ -41,7 +44,8 @@ void wsk_deregister(struct wsk_client *client)
 	might_sleep();
 	WRITE_ONCE(client->dying, true);
 	wait_var_event(&client->nr_sockets, !atomic_read(&client->nr_sockets));
-	kfree(client);
+	/* After a grace period: the debugfs listing may still read it (internal.h). */
+	kfree_rcu(client, rcu);
 	wsk_stat_dec(&wsk_stats.clients);
 	module_put(THIS_MODULE);
 }

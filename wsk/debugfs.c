@@ -1,33 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wsk: /sys/kernel/debug/wsk/, readable by root only, and the global
- * counters it shows.
+ * wsk: introspection. /sys/kernel/debug/wsk/ (root only, no kernel
+ * pointers), the global counters it shows, and the definitions of the
+ * tracepoints of trace.h. Documentation/introspection.rst describes every
+ * file, counter and event.
+ *
+ * stats: one "name value" pair per line, read from atomic counters.
+ * sockets: one line per socket object alive, "key=value" fields. The file
+ * is built in one pass at read time: the socket list is walked under
+ * rcu_read_lock() and each socket's fields are copied under its own lock
+ * (a few hundred bytes, so the data path waits at most that long), then
+ * formatted outside it. Each line is a consistent snapshot of one socket;
+ * sockets created or freed during the walk may or may not appear.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/net.h>
 #include <linux/seq_file.h>
+#include <net/sock.h>
 
 #include "internal.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 struct wsk_stats wsk_stats;
 
 static struct dentry *wsk_debugfs_dir;
 
-/* One "name value" pair per line. */
+const char *wsk_req_kind_name(enum wsk_req_kind kind)
+{
+	static const char * const names[] = {
+		[WSK_REQ_NONE] = "none",
+		[WSK_REQ_SOCKET] = "socket",
+		[WSK_REQ_BIND] = "bind",
+		[WSK_REQ_SETOPT] = "setopt",
+		[WSK_REQ_CLOSE] = "close",
+		[WSK_REQ_ACCEPT] = "accept",
+		[WSK_REQ_INLINE] = "inline",
+	};
+
+	if (kind < ARRAY_SIZE(names) && names[kind])
+		return names[kind];
+	return "?";
+}
+
+static const struct {
+	int err;
+	const char *name;
+} wsk_err_kinds[WSK_ERR_NR_KINDS] = {
+	[WSK_ERR_EINVAL] = { EINVAL, "einval" },
+	[WSK_ERR_ENOTCONN] = { ENOTCONN, "enotconn" },
+	[WSK_ERR_EOPNOTSUPP] = { EOPNOTSUPP, "eopnotsupp" },
+	[WSK_ERR_ESHUTDOWN] = { ESHUTDOWN, "eshutdown" },
+	[WSK_ERR_ENOMEM] = { ENOMEM, "enomem" },
+	[WSK_ERR_EADDRINUSE] = { EADDRINUSE, "eaddrinuse" },
+	[WSK_ERR_ECONNREFUSED] = { ECONNREFUSED, "econnrefused" },
+	[WSK_ERR_EAGAIN] = { EAGAIN, "eagain" },
+	[WSK_ERR_OTHER] = { 0, "other" },
+};
+
+/**
+ * wsk_stat_error - count a request completed with an error
+ * @status: the negative errno (not -ECANCELED, counted on its own)
+ *
+ * Context: any.
+ */
+void wsk_stat_error(int status)
+{
+	unsigned int i;
+
+	for (i = 0; i < WSK_ERR_OTHER; i++)
+		if (-status == wsk_err_kinds[i].err)
+			break;
+	wsk_stat_inc(&wsk_stats.errors[i]);
+}
+
+/* ------------------------------------------------------------------------ */
+/* stats                                                                     */
+
+static void wsk_stat_show(struct seq_file *m, const char *prefix, const char *name,
+			  atomic_long_t *counter)
+{
+	seq_printf(m, "%s%s %ld\n", prefix, name, atomic_long_read(counter));
+}
+
+/* One "name value" pair per line, in the order of introspection.rst. */
 static int wsk_stats_show(struct seq_file *m, void *v)
 {
-#define WSK_STAT(name) seq_printf(m, "%s %ld\n", #name, atomic_long_read(&wsk_stats.name))
+	unsigned int i;
+
+#define WSK_STAT(name) wsk_stat_show(m, "", #name, &wsk_stats.name)
 	WSK_STAT(clients);
 	WSK_STAT(sockets);
+	wsk_stat_show(m, "", "sockets_listen", &wsk_stats.sockets_by_category[0]);
+	wsk_stat_show(m, "", "sockets_connection", &wsk_stats.sockets_by_category[1]);
 	WSK_STAT(requests_pending);
+	for (i = WSK_REQ_SOCKET; i < WSK_REQ_NR_KINDS; i++)
+		wsk_stat_show(m, "requests_pending_", wsk_req_kind_name(i),
+			      &wsk_stats.requests_pending_by_kind[i]);
 	WSK_STAT(requests_completed);
 	WSK_STAT(requests_cancelled);
+	WSK_STAT(requests_refused);
 	WSK_STAT(accepts_completed);
 	WSK_STAT(accepts_dead);
 	WSK_STAT(accepts_parked);
+	WSK_STAT(connections_held);
+	WSK_STAT(connections_deferred);
 	WSK_STAT(connections_rejected);
 	WSK_STAT(accept_errors);
+	WSK_STAT(indications_retained);
+	WSK_STAT(events_delivered);
+	for (i = 0; i < WSK_ERR_NR_KINDS; i++)
+		wsk_stat_show(m, "errors_", wsk_err_kinds[i].name, &wsk_stats.errors[i]);
 #undef WSK_STAT
 	return 0;
 }
@@ -39,9 +125,10 @@ static int wsk_stats_open(struct inode *inode, struct file *file)
 
 /*
  * read_iter, so that kernel_read() works too (the KUnit suites read the
- * counters that way). The debugfs full proxy has no read_iter, hence the
- * _unsafe creation: safe here, as the show function only reads the global
- * counters, and an open file pins the module (.owner).
+ * files that way). The debugfs full proxy has no read_iter, hence the
+ * _unsafe creation: safe here, as the show functions read only global
+ * state that lives as long as the module, and an open file pins the module
+ * (.owner).
  */
 static const struct file_operations wsk_stats_fops = {
 	.owner = THIS_MODULE,
@@ -51,10 +138,134 @@ static const struct file_operations wsk_stats_fops = {
 	.release = single_release,
 };
 
+/* ------------------------------------------------------------------------ */
+/* sockets                                                                   */
+
+/* What one line of the sockets file shows, copied under the socket's lock. */
+struct wsk_sock_snap {
+	u64 id;
+	u64 client;
+	u64 accepted;
+	char module[MODULE_NAME_LEN];
+	unsigned int category;
+	int family;
+	enum wsk_sock_state state;
+	bool closing;
+	unsigned int pending[WSK_REQ_NR_KINDS];
+	unsigned int held;
+	unsigned int kqueue;
+	unsigned int backlog;
+	int local_len;
+	int remote_len;
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+};
+
+/* Context: under rcu_read_lock(), which keeps @s and its client alive. */
+static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
+{
+	struct wsk_client *client = s->client;
+	unsigned long flags;
+	struct sock *sk;
+
+	snap->id = s->id;
+	snap->client = client->id;
+	memcpy(snap->module, client->name, sizeof(snap->module));
+	snap->category = s->category;
+	snap->family = s->family;
+
+	spin_lock_irqsave(&s->lock, flags);
+	snap->state = s->state;
+	snap->closing = s->closing;
+	memcpy(snap->pending, s->queued, sizeof(snap->pending));
+	/* Creation and close are pending without being queued. */
+	snap->pending[WSK_REQ_SOCKET] += !!s->create_req;
+	snap->pending[WSK_REQ_CLOSE] += !!s->close_req;
+	snap->held = s->nr_ready;
+	snap->accepted = s->accepted;
+	snap->kqueue = 0;
+	snap->backlog = 0;
+	/* A listener's kernel socket lives until its teardown, after closing. */
+	if (s->state == WSK_SOCK_LISTENING && !s->closing) {
+		sk = s->sock->sk;
+		snap->kqueue = READ_ONCE(sk->sk_ack_backlog);
+		snap->backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	}
+	snap->local_len = s->local_len;
+	snap->remote_len = s->remote_len;
+	memcpy(&snap->local, &s->local, sizeof(snap->local));
+	memcpy(&snap->remote, &s->remote, sizeof(snap->remote));
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+static void wsk_show_addr(struct seq_file *m, const char *key,
+			  const struct sockaddr_storage *addr, int len)
+{
+	if (len && (addr->ss_family == AF_INET || addr->ss_family == AF_INET6))
+		seq_printf(m, " %s=%pISpc", key, addr);
+	else
+		seq_printf(m, " %s=-", key);
+}
+
+static void wsk_sock_show_one(struct seq_file *m, const struct wsk_sock_snap *snap)
+{
+	unsigned int i;
+
+	seq_printf(m, "id=%llu client=%llu module=%s category=%s state=%s family=%s",
+		   snap->id, snap->client, snap->module,
+		   snap->category == WSK_FLAG_LISTEN_SOCKET ? "listen" : "connection",
+		   snap->closing ? "closing" : wsk_sock_state_name(snap->state),
+		   snap->family == AF_INET ? "inet" : "inet6");
+	wsk_show_addr(m, "local", &snap->local, snap->local_len);
+	wsk_show_addr(m, "remote", &snap->remote, snap->remote_len);
+	for (i = WSK_REQ_SOCKET; i < WSK_REQ_INLINE; i++)
+		seq_printf(m, " pending_%s=%u", wsk_req_kind_name(i), snap->pending[i]);
+	seq_printf(m, " accepted=%llu held=%u kqueue=%u backlog=%u\n",
+		   snap->accepted, snap->held, snap->kqueue, snap->backlog);
+}
+
+static int wsk_sockets_show(struct seq_file *m, void *v)
+{
+	struct wsk_sock_snap snap;
+	struct wsk_sock *s;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(s, &wsk_sock_list, list) {
+		wsk_sock_snapshot(s, &snap);
+		wsk_sock_show_one(m, &snap);
+		/* seq_file retries the whole pass with a larger buffer. */
+		if (seq_has_overflowed(m))
+			break;
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
+/* Room for every socket at the first pass, most of the time. */
+#define WSK_SOCKETS_LINE	256
+
+static int wsk_sockets_open(struct inode *inode, struct file *file)
+{
+	long n = atomic_long_read(&wsk_stats.sockets);
+
+	return single_open_size(file, wsk_sockets_show, inode->i_private,
+				clamp(n + 16, 16L, 65536L) * WSK_SOCKETS_LINE);
+}
+
+/* As wsk_stats_fops: the socket list outlives every open file. */
+static const struct file_operations wsk_sockets_fops = {
+	.owner = THIS_MODULE,
+	.open = wsk_sockets_open,
+	.read_iter = seq_read_iter,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 int wsk_debugfs_init(void)
 {
 	wsk_debugfs_dir = debugfs_create_dir("wsk", NULL);
 	debugfs_create_file_unsafe("stats", 0400, wsk_debugfs_dir, NULL, &wsk_stats_fops);
+	debugfs_create_file_unsafe("sockets", 0400, wsk_debugfs_dir, NULL, &wsk_sockets_fops);
 	return 0;
 }
 

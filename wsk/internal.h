@@ -10,8 +10,12 @@
  *
  * Lock order (outer first):
  *   sk->sk_callback_lock (read, listener hook)  ->  wsk_sock.lock
+ *   wsk_sock_list_lock  ->  nothing (writers of the socket list only)
  * wsk_sock.lock is a leaf: nothing else is taken under it except
- * queue_work(). Completion routines never run under any wsk lock.
+ * queue_work(). wsk_sock_list_lock is never taken with a wsk_sock.lock held
+ * and nothing is taken under it. Readers of the socket list (debugfs) walk
+ * it under rcu_read_lock() and take each socket's lock in turn. Completion
+ * routines never run under any wsk lock.
  */
 #ifndef _WSK_INTERNAL_H
 #define _WSK_INTERNAL_H
@@ -19,6 +23,7 @@
 #include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
@@ -48,6 +53,12 @@ struct socket;
  * operation being executed) has priv.sock == NULL: it cannot be cancelled.
  * wsk_req_cancel() reads priv.sock under rcu_read_lock(): sockets are freed
  * after an RCU grace period, and only once no request points at them.
+ *
+ * wsk_req.priv.kind and wsk_req.priv.sock_id: what the request is for and
+ * the id of the socket it was submitted on (0: none), set by
+ * wsk_req_claim() for the counters and tracepoints. Only the owner of a
+ * pending request changes them: wsk_req_set_kind() before queueing it,
+ * wsk_socket() to the new socket's id before queueing its creation.
  */
 enum wsk_req_state {
 	WSK_REQ_IDLE = 0,
@@ -62,9 +73,11 @@ enum wsk_req_kind {
 	WSK_REQ_CLOSE,
 	WSK_REQ_ACCEPT,
 	WSK_REQ_INLINE,		/* completes inside the submitting call */
+	WSK_REQ_NR_KINDS
 };
 
-int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind);
+int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s);
+void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
 void wsk_req_complete(struct wsk_req *req, int status);
 int wsk_req_fail(struct wsk_req *req, int status);
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
@@ -80,13 +93,19 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue);
  *	wait_var_event(). Dropped only after a socket's last completion
  *	routine has returned.
  * @dying: set by wsk_deregister(); wsk_socket() then refuses
- * @id: for debugfs
+ * @id: for debugfs and tracing (immutable)
+ * @name: the owner's module name, "kernel" if built in, copied at
+ *	registration so that debugfs never follows @owner (immutable)
+ * @rcu: freed after a grace period: the debugfs socket listing reads
+ *	@id and @name through a socket's @client under rcu_read_lock()
  */
 struct wsk_client {
 	struct module *owner;
 	atomic_t nr_sockets;
 	bool dying;
 	u64 id;
+	char name[MODULE_NAME_LEN];
+	struct rcu_head rcu;
 };
 
 void wsk_client_get_socket(struct wsk_client *client);
@@ -111,7 +130,9 @@ enum wsk_sock_state {
  * @net: the namespace, held with get_net() until freed (immutable)
  * @family: AF_INET or AF_INET6 (immutable)
  * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET (immutable)
- * @id: unique, for debugfs (immutable)
+ * @id: unique, for debugfs and tracing; increasing in allocation order
+ *	(immutable)
+ * @list: entry in wsk_sock_list, from allocation until wsk_sock_free()
  * @sock: the kernel socket; set before the socket is handed to the client,
  *	released by the close work (after @closing is set)
  * @context: the client's socket_context (set before handing out)
@@ -139,6 +160,10 @@ enum wsk_sock_state {
  * @ready: accepted connections not yet delivered, FIFO (listener). Non-empty
  *	only while @accept_q is empty.
  * @ready_node: a connection's entry in its listener's @ready
+ * @queued: requests waiting in @op_q and @accept_q, by &enum wsk_req_kind
+ *	(kept by wsk_req_enqueue(), wsk_req_dequeue() and wsk_req_cancel())
+ * @nr_ready: entries in @ready (listener)
+ * @accepted: connections this listener delivered to accept requests
  * @op_work: runs creation, @op_q and the close, one at a time
  * @accept_work: the listener's accept worker (listen.c)
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
@@ -153,6 +178,7 @@ struct wsk_sock {
 	int family;
 	unsigned int category;
 	u64 id;
+	struct list_head list;
 	struct socket *sock;
 	void *context;
 	const void *client_dispatch;
@@ -173,6 +199,9 @@ struct wsk_sock {
 	struct list_head accept_q;
 	struct list_head ready;
 	struct list_head ready_node;
+	unsigned int queued[WSK_REQ_NR_KINDS];
+	unsigned int nr_ready;
+	u64 accepted;
 
 	struct work_struct op_work;
 	struct work_struct accept_work;
@@ -194,6 +223,18 @@ static inline bool wsk_sock_is_listener(const struct wsk_sock *s)
 extern struct workqueue_struct *wsk_wq;
 extern struct kmem_cache *wsk_sock_cache;
 
+/*
+ * Every socket object alive, in allocation (id) order: the debugfs sockets
+ * listing. wsk_sock_list_lock serialises the writers, wsk_sock_alloc() and
+ * wsk_sock_free(), which may run in any context, so it is taken with
+ * spin_lock_irqsave(); it is held only for the list_add/list_del, never with
+ * a wsk_sock.lock held, and nothing is taken under it. Readers walk the
+ * list under rcu_read_lock(): sockets are freed after a grace period that
+ * follows their removal, and their clients after one more.
+ */
+extern struct list_head wsk_sock_list;
+extern spinlock_t wsk_sock_list_lock;
+
 extern const struct wsk_provider_listen_dispatch wsk_listen_dispatch;
 extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
@@ -210,35 +251,86 @@ void wsk_listen_init(struct wsk_sock *s);
 /* ------------------------------------------------------------------------ */
 /* Counters (debugfs.c)                                                      */
 
+/*
+ * The error statuses counted by kind in wsk_stats.errors: those of the
+ * contract's status mapping. Anything else counts as WSK_ERR_OTHER.
+ */
+enum wsk_err_kind {
+	WSK_ERR_EINVAL,
+	WSK_ERR_ENOTCONN,
+	WSK_ERR_EOPNOTSUPP,
+	WSK_ERR_ESHUTDOWN,
+	WSK_ERR_ENOMEM,
+	WSK_ERR_EADDRINUSE,
+	WSK_ERR_ECONNREFUSED,
+	WSK_ERR_EAGAIN,
+	WSK_ERR_OTHER,
+	WSK_ERR_NR_KINDS
+};
+
 /**
  * struct wsk_stats - global counters, shown in /sys/kernel/debug/wsk/stats
  * @clients: registered clients
  * @sockets: wsk socket objects alive (including undelivered connections)
+ * @sockets_by_category: of those, [0] listen sockets, [1] connection sockets
  * @requests_pending: requests claimed and not yet completed
+ * @requests_pending_by_kind: of those, by &enum wsk_req_kind
  * @requests_completed: completions (every completion, any status)
  * @requests_cancelled: requests completed -ECANCELED (cancel or close)
+ * @requests_refused: submissions refused without a completion (NULL or
+ *	still-pending request)
  * @accepts_completed: connections delivered to accept requests
  * @accepts_dead: of those, already reset or closed by the peer
  * @accepts_parked: connections accepted for a request cancelled meanwhile,
  *	kept for the next accept
+ * @connections_held: connections wsk has taken from the kernel but not yet
+ *	delivered (today: parked ones), now
+ * @connections_deferred: connections kept at the head of a listener's
+ *	queue by a WSK_CF_DEFER verdict, now (conditional accept, not built
+ *	yet: stays 0)
  * @connections_rejected: connections reset by wsk (allocation failure,
  *	listener closed before delivery)
  * @accept_errors: kernel_accept() failures other than -EAGAIN
+ * @indications_retained: receive indications a client keeps (receive
+ *	path, not built yet: stays 0)
+ * @events_delivered: event callbacks called (event callbacks, not built
+ *	yet: stays 0)
+ * @errors: requests completed with an error other than -ECANCELED, by
+ *	&enum wsk_err_kind
+ *
+ * All are updated with atomic operations, without locks, in any context.
  */
 struct wsk_stats {
 	atomic_long_t clients;
 	atomic_long_t sockets;
+	atomic_long_t sockets_by_category[2];
 	atomic_long_t requests_pending;
+	atomic_long_t requests_pending_by_kind[WSK_REQ_NR_KINDS];
 	atomic_long_t requests_completed;
 	atomic_long_t requests_cancelled;
+	atomic_long_t requests_refused;
 	atomic_long_t accepts_completed;
 	atomic_long_t accepts_dead;
 	atomic_long_t accepts_parked;
+	atomic_long_t connections_held;
+	atomic_long_t connections_deferred;
 	atomic_long_t connections_rejected;
 	atomic_long_t accept_errors;
+	atomic_long_t indications_retained;
+	atomic_long_t events_delivered;
+	atomic_long_t errors[WSK_ERR_NR_KINDS];
 };
 
 extern struct wsk_stats wsk_stats;
+
+/* Index of wsk_stats.sockets_by_category for a socket category. */
+static inline unsigned int wsk_category_index(unsigned int category)
+{
+	return category == WSK_FLAG_LISTEN_SOCKET ? 0 : 1;
+}
+
+void wsk_stat_error(int status);
+const char *wsk_req_kind_name(enum wsk_req_kind kind);
 
 static inline void wsk_stat_inc(atomic_long_t *counter)
 {

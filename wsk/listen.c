@@ -31,6 +31,7 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "trace.h"
 
 /* Connections accepted per pass of the accept work before it requeues. */
 #define WSK_ACCEPT_BUDGET	64
@@ -146,10 +147,12 @@ void wsk_listen_stop(struct wsk_sock *ls)
 
 	spin_lock_irqsave(&ls->lock, flags);
 	list_splice_init(&ls->ready, &parked);
+	ls->nr_ready = 0;
 	spin_unlock_irqrestore(&ls->lock, flags);
 
 	while ((conn = list_first_entry_or_null(&parked, struct wsk_sock, ready_node))) {
 		list_del_init(&conn->ready_node);
+		wsk_stat_dec(&wsk_stats.connections_held);
 		wsk_conn_reset(conn);
 	}
 }
@@ -161,9 +164,11 @@ void wsk_listen_stop(struct wsk_sock *ls)
  */
 static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *newsock)
 {
+	struct sockaddr_storage local = {}, remote = {};
+	int local_len, remote_len, state;
 	struct sock *sk = newsock->sk;
 	struct wsk_sock *conn;
-	int len;
+	unsigned long flags;
 
 	/* It inherited wsk's listener hook while it waited in the queue. */
 	write_lock_bh(&sk->sk_callback_lock);
@@ -185,17 +190,24 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	 * Cache both addresses (both calls sleep). The peer is read the way
 	 * accept(2) does, so a child the peer already reset still reports it.
 	 */
-	len = kernel_getsockname(newsock, (struct sockaddr *)&conn->local);
-	conn->local_len = max(len, 0);
-	len = wsk_getpeername_accepted(newsock, (struct sockaddr *)&conn->remote);
-	conn->remote_len = max(len, 0);
+	local_len = max(kernel_getsockname(newsock, (struct sockaddr *)&local), 0);
+	remote_len = max(wsk_getpeername_accepted(newsock, (struct sockaddr *)&remote), 0);
 
 	/*
 	 * The peer may have reset (CLOSE) before the accept: still a valid
 	 * accept, delivered, but recorded as dead. CLOSE_WAIT (the peer sent
 	 * FIN) is a connection with data still readable.
 	 */
-	conn->state = READ_ONCE(sk->sk_state) == TCP_CLOSE ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	state = READ_ONCE(sk->sk_state) == TCP_CLOSE ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+
+	/* Under the lock: the socket is already on the debugfs list. */
+	spin_lock_irqsave(&conn->lock, flags);
+	memcpy(&conn->local, &local, sizeof(local));
+	conn->local_len = local_len;
+	memcpy(&conn->remote, &remote, sizeof(remote));
+	conn->remote_len = remote_len;
+	conn->state = state;
+	spin_unlock_irqrestore(&conn->lock, flags);
 	return conn;
 }
 
@@ -219,6 +231,7 @@ static void wsk_accept_deliver(struct wsk_sock *conn, struct wsk_req *req)
 	if (conn->state == WSK_SOCK_DEAD)
 		wsk_stat_inc(&wsk_stats.accepts_dead);
 	req->result.socket = &conn->pub;
+	trace_wsk_accept_delivered(req->priv.sock_id, conn);
 	wsk_req_complete(req, 0);
 }
 
@@ -270,7 +283,13 @@ static void wsk_accept_work(struct work_struct *work)
 		if (!req) {
 			/* Cancelled meanwhile (or closing: the close resets it). */
 			list_add_tail(&conn->ready_node, &ls->ready);
+			ls->nr_ready++;
 			wsk_stat_inc(&wsk_stats.accepts_parked);
+			wsk_stat_inc(&wsk_stats.connections_held);
+			/* Under the lock: once parked, @conn is the next accept's. */
+			trace_wsk_accept_parked(ls->id, conn);
+		} else {
+			ls->accepted++;
 		}
 		spin_unlock_irqrestore(&ls->lock, flags);
 
@@ -295,7 +314,7 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 	unsigned long irqflags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_ACCEPT);
+	err = wsk_req_claim(req, WSK_REQ_ACCEPT, listen);
 	if (err)
 		return err;
 	if (!listen)
@@ -319,6 +338,9 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 		conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
 		if (conn) {
 			list_del_init(&conn->ready_node);
+			ls->nr_ready--;
+			ls->accepted++;
+			wsk_stat_dec(&wsk_stats.connections_held);
 		} else {
 			wsk_req_enqueue(listen, &ls->accept_q, req);
 			/* Connections may already wait in the kernel's queue. */

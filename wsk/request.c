@@ -12,6 +12,7 @@
 #include <linux/string.h>
 
 #include "internal.h"
+#include "trace.h"
 
 void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context)
 {
@@ -27,24 +28,47 @@ EXPORT_SYMBOL_NS_GPL(wsk_req_init, WSK);
  * wsk_req_claim - take a request for one operation
  * @req: the request
  * @kind: what it is for
+ * @s: the socket it is submitted on, as the caller passed it (may be NULL);
+ *	only its immutable id is read, for the counters and tracepoints
  *
  * Context: any.
  * Return: 0, the request is now pending and must be completed exactly once
  * with wsk_req_complete(); -EINVAL for a NULL @req or -EBUSY for a pending
  * one, both without completing anything.
  */
-int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind)
+int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s)
 {
-	if (!req)
+	if (!req) {
+		wsk_stat_inc(&wsk_stats.requests_refused);
 		return -EINVAL;
-	if (atomic_cmpxchg(&req->priv.state, WSK_REQ_IDLE, WSK_REQ_PENDING) != WSK_REQ_IDLE)
+	}
+	if (atomic_cmpxchg(&req->priv.state, WSK_REQ_IDLE, WSK_REQ_PENDING) != WSK_REQ_IDLE) {
+		wsk_stat_inc(&wsk_stats.requests_refused);
 		return -EBUSY;
+	}
 	/* Not queued: priv.sock is NULL (cleared under the lock that set it). */
 	req->priv.kind = kind;
+	req->priv.sock_id = s ? wsk_sock(s)->id : 0;
 	INIT_LIST_HEAD(&req->priv.node);
 	memset(&req->result, 0, sizeof(req->result));
 	wsk_stat_inc(&wsk_stats.requests_pending);
+	wsk_stat_inc(&wsk_stats.requests_pending_by_kind[kind]);
+	trace_wsk_req_submit(req);
 	return 0;
+}
+
+/**
+ * wsk_req_set_kind - change what a claimed, not yet queued request is for
+ * @req: a claimed request that the caller owns
+ * @kind: the new kind
+ *
+ * Context: any.
+ */
+void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind)
+{
+	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[req->priv.kind]);
+	wsk_stat_inc(&wsk_stats.requests_pending_by_kind[kind]);
+	req->priv.kind = kind;
 }
 
 /**
@@ -67,7 +91,11 @@ void wsk_req_complete(struct wsk_req *req, int status)
 		memset(&req->result, 0, sizeof(req->result));
 		if (status == -ECANCELED)
 			wsk_stat_inc(&wsk_stats.requests_cancelled);
+		else
+			wsk_stat_error(status);
 	}
+	trace_wsk_req_complete(req);
+	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[req->priv.kind]);
 	req->priv.kind = WSK_REQ_NONE;
 	wsk_stat_dec(&wsk_stats.requests_pending);
 	wsk_stat_inc(&wsk_stats.requests_completed);
@@ -105,6 +133,7 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
 	lockdep_assert_held(&wsk_sock(s)->lock);
 	list_add_tail(&req->priv.node, queue);
 	WRITE_ONCE(req->priv.sock, s);
+	wsk_sock(s)->queued[req->priv.kind]++;
 }
 
 /**
@@ -121,6 +150,7 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue)
 
 	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
 	if (req) {
+		wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
 		list_del_init(&req->priv.node);
 		WRITE_ONCE(req->priv.sock, NULL);
 	}
@@ -147,6 +177,7 @@ bool wsk_req_cancel(struct wsk_req *req)
 		s = wsk_sock(pub);
 		spin_lock_irqsave(&s->lock, flags);
 		if (req->priv.sock == pub) {
+			s->queued[req->priv.kind]--;
 			list_del_init(&req->priv.node);
 			WRITE_ONCE(req->priv.sock, NULL);
 			found = true;
@@ -155,6 +186,7 @@ bool wsk_req_cancel(struct wsk_req *req)
 	}
 	rcu_read_unlock();
 
+	trace_wsk_req_cancel(req, found);
 	if (found)
 		wsk_req_complete(req, -ECANCELED);
 	return found;

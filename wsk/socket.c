@@ -26,8 +26,13 @@
 
 #include "compat.h"
 #include "internal.h"
+#include "trace.h"
 
-static atomic64_t wsk_sock_ids = ATOMIC64_INIT(0);
+/* The socket list and its lock: see internal.h. */
+LIST_HEAD(wsk_sock_list);
+DEFINE_SPINLOCK(wsk_sock_list_lock);
+/* The last socket id handed out; under wsk_sock_list_lock. */
+static u64 wsk_sock_last_id;
 
 const char *wsk_sock_state_name(enum wsk_sock_state state)
 {
@@ -62,6 +67,7 @@ static void wsk_sock_op_work(struct work_struct *work);
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp)
 {
+	unsigned long flags;
 	struct wsk_sock *s;
 
 	s = kmem_cache_zalloc(wsk_sock_cache, gfp);
@@ -71,7 +77,6 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	s->net = net;
 	s->family = family;
 	s->category = category;
-	s->id = atomic64_inc_return(&wsk_sock_ids);
 	s->pub.dispatch = category == WSK_FLAG_LISTEN_SOCKET ?
 		(const void *)&wsk_listen_dispatch : (const void *)&wsk_connection_dispatch;
 	spin_lock_init(&s->lock);
@@ -84,6 +89,13 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	wsk_listen_init(s);
 	wsk_client_get_socket(client);
 	wsk_stat_inc(&wsk_stats.sockets);
+	wsk_stat_inc(&wsk_stats.sockets_by_category[wsk_category_index(category)]);
+
+	/* Published initialised; the id is taken under the lock: list in id order. */
+	spin_lock_irqsave(&wsk_sock_list_lock, flags);
+	s->id = ++wsk_sock_last_id;
+	list_add_tail_rcu(&s->list, &wsk_sock_list);
+	spin_unlock_irqrestore(&wsk_sock_list_lock, flags);
 	return s;
 }
 
@@ -96,16 +108,22 @@ static void wsk_sock_free_rcu(struct rcu_head *head)
  * wsk_sock_free - drop a socket object whose last completion has run
  * @s: the socket; its kernel socket and namespace reference are gone
  *
- * The memory is freed after an RCU grace period (wsk_req_cancel() may still
- * be looking at it), then the client's count drops: that must be last, as
- * it may let wsk_deregister() free the client and its module go.
+ * The memory is freed after an RCU grace period (wsk_req_cancel() and the
+ * debugfs listing may still be looking at it), then the client's count
+ * drops: that must be last, as it may let wsk_deregister() free the client
+ * and its module go.
  *
  * Context: any.
  */
 void wsk_sock_free(struct wsk_sock *s)
 {
 	struct wsk_client *client = s->client;
+	unsigned long flags;
 
+	spin_lock_irqsave(&wsk_sock_list_lock, flags);
+	list_del_rcu(&s->list);
+	spin_unlock_irqrestore(&wsk_sock_list_lock, flags);
+	wsk_stat_dec(&wsk_stats.sockets_by_category[wsk_category_index(s->category)]);
 	wsk_stat_dec(&wsk_stats.sockets);
 	call_rcu(&s->rcu, wsk_sock_free_rcu);
 	wsk_client_put_socket(client);
@@ -248,10 +266,12 @@ static void wsk_conn_release_sock(struct socket *sock)
 static void wsk_sock_teardown(struct wsk_sock *s)
 {
 	struct wsk_req *req, *close_req;
+	unsigned int nr_cancelled = 0;
 	struct socket *sock;
 	unsigned long flags;
 	LIST_HEAD(cancelled);
 
+	trace_wsk_sock_close_start(s);
 	if (wsk_sock_is_listener(s))
 		wsk_listen_stop(s);
 
@@ -268,6 +288,7 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
 		list_del_init(&req->priv.node);
 		wsk_req_complete(req, -ECANCELED);
+		nr_cancelled++;
 	}
 
 	if (sock) {
@@ -278,6 +299,7 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	}
 	put_net(s->net);
 
+	trace_wsk_sock_close_end(s, nr_cancelled);
 	wsk_req_complete(close_req, 0);
 	wsk_sock_free(s);
 }
@@ -320,7 +342,7 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	struct wsk_sock *s;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_SOCKET);
+	err = wsk_req_claim(req, WSK_REQ_SOCKET, NULL);
 	if (err)
 		return err;
 	if (!client || !net)
@@ -342,6 +364,7 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	}
 	s->context = socket_context;
 	s->client_dispatch = client_dispatch;
+	req->priv.sock_id = s->id;	/* its completion reports the new socket */
 	s->create_req = req;
 	s->op_active = true;
 	queue_work(wsk_wq, &s->op_work);
@@ -356,7 +379,7 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	unsigned long irqflags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_BIND);
+	err = wsk_req_claim(req, WSK_REQ_BIND, s);
 	if (err)
 		return err;
 	if (!s || !addr)
@@ -395,7 +418,7 @@ int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 	unsigned long flags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_CLOSE);
+	err = wsk_req_claim(req, WSK_REQ_CLOSE, s);
 	if (err)
 		return err;
 	if (!s)
@@ -426,7 +449,7 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	unsigned long flags;
 	int err, len = 0;
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
 	if (err)
 		return err;
 	if (!s || !addr)
@@ -559,7 +582,7 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 		return wsk_req_fail(req, -EINVAL);
 	memcpy(&val, in, sizeof(val));
 
-	req->priv.kind = WSK_REQ_SETOPT;
+	wsk_req_set_kind(req, WSK_REQ_SETOPT);
 	req->priv.args.setopt.level = level;
 	req->priv.args.setopt.code = code;
 	req->priv.args.setopt.value = val;
@@ -628,7 +651,7 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 	    code == WSK_SO_EVENT_CALLBACK)
 		return -EOPNOTSUPP;	/* not implemented yet; takes no request */
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
 	if (err)
 		return err;
 	if (!s)
@@ -664,7 +687,7 @@ static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
 	bool closing;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE);
+	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
 	if (err)
 		return err;
 	if (!s)

@@ -119,6 +119,7 @@ struct wsk_req {
 	struct {
 		atomic_t state;
 		u8 kind;
+		u64 sock_id;
 		struct list_head node;
 		struct wsk_socket *sock;
 		union {

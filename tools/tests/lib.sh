@@ -16,3 +16,16 @@ check() {
 stat_value() { # stat_value <counter>: a value from /sys/kernel/debug/wsk/stats
 	sed -n "s/^$1 //p" /sys/kernel/debug/wsk/stats
 }
+
+# json_record NAME COMMAND...: sends COMMAND's output to the host as one JSON
+# record (lines "JSON NAME", the document, "JSON-END" on the results channel
+# $WSK_RESULTS), which tools/vm/report.py parses with a JSON parser: one case
+# "NAME: valid JSON". Returns COMMAND's exit status.
+json_record() {
+	_jname=$1
+	shift
+	_jout=$("$@")
+	_jrc=$?
+	printf 'JSON %s\n%s\nJSON-END\n' "$_jname" "$_jout" >"${WSK_RESULTS:-/dev/null}"
+	return $_jrc
+}

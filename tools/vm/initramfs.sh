@@ -9,6 +9,7 @@ set -euo pipefail
 out=$1 moddir=$2 bindir=$3
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"	# mktemp's 0700 would keep every user but root out of /
 
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,etc,root,wsk/modules,wsk/bin,wsk/tests,wsk/demo}
 cp /bin/busybox "$root/bin/busybox"

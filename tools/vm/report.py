@@ -4,15 +4,21 @@
 
 report.py LABEL LOGDIR [--suites S1,S2,...] [--kmemleak]
 
-Reads LOGDIR/results.log (records written by tools/vm/guest-init.sh) and
-LOGDIR/console.log (the kernel log). Prints one line per failing case with its
-log, and finally "RESULT <passed> <failed>" for tools/vm/check.sh to add up.
+Reads LOGDIR/results.log (records written by tools/vm/guest-init.sh and the
+tests) and LOGDIR/console.log (the kernel log). Prints one line per failing case
+with its log, and finally "RESULT <passed> <failed>" for tools/vm/check.sh to
+add up.
+
+Each JSON record (a document between "JSON <name>" and "JSON-END", sent by a
+test) is one case, "<LABEL>: <name>: valid JSON", that passes when Python's
+json module parses the document.
 
 A boot counts as one more case, "<LABEL>: kernel clean", that fails on any
 kernel report in the console log (WARN, BUG, Oops, KASAN, UBSAN, lockdep, RCU,
 hung task, soft lockup, panic), a kmemleak report, a missing KUnit suite, or a
 guest that never reached DONE (timeout or crash).
 """
+import json
 import re
 import sys
 
@@ -107,6 +113,18 @@ def main():
             if suite_lines and suite_lines[-1][0].group(2) != "ok" and \
                     all(ok for _, ok, _, _ in cases) and cases:
                 fail(f"{label}: {suite}", "suite failed (init or exit)", body)
+        elif line.startswith("JSON "):
+            name = f"{label}: {line[5:].strip()}: valid JSON"
+            body = []
+            i += 1
+            while i < len(results) and results[i].rstrip("\r") != "JSON-END":
+                body.append(results[i].rstrip("\r"))
+                i += 1
+            try:
+                json.loads("\n".join(body))
+                passed += 1
+            except ValueError as e:
+                fail(name, f"does not parse: {e}", body[:40])
         elif line == "LEAK":
             i += 1
             while i < len(results) and results[i].rstrip("\r") != "LEAK-END":

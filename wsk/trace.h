@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wsk: tracepoints, trace system "wsk" (/sys/kernel/tracing/events/wsk/).
+ * Documentation/introspection.rst describes each event and its fields.
+ *
+ * Events carry socket ids (the ids of /sys/kernel/debug/wsk/sockets),
+ * request kinds, statuses and addresses; never kernel pointers. A request is
+ * identified by a 32-bit tag, a hash of its address, so that its submit,
+ * cancel and complete events can be matched.
+ *
+ * debugfs.c defines CREATE_TRACE_POINTS before including this file; the
+ * other files include it plainly. TRACE_INCLUDE_PATH is relative to the
+ * module's source directory, which wsk/Kbuild puts on the include path.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM wsk
+
+#ifndef _WSK_TRACE_HELPERS_H
+#define _WSK_TRACE_HELPERS_H
+
+#include <linux/hash.h>
+#include <linux/in6.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* The tag that stands for a request in the events: not its address. */
+static inline u32 wsk_req_tag(const struct wsk_req *req)
+{
+	return hash_ptr(req, 32);
+}
+
+/* A complete event's result: the new socket's id, or the byte count. */
+static inline u64 wsk_req_trace_result(const struct wsk_req *req)
+{
+	if (req->priv.kind != WSK_REQ_SOCKET && req->priv.kind != WSK_REQ_ACCEPT)
+		return req->result.bytes;
+	return req->status ? 0 : wsk_sock(req->result.socket)->id;
+}
+
+/* An address into an event's sockaddr_in6-sized array, zero-padded. */
+static inline void wsk_trace_addr(u8 *to, const struct sockaddr_storage *addr, int len)
+{
+	memset(to, 0, sizeof(struct sockaddr_in6));
+	memcpy(to, addr, clamp_t(int, len, 0, sizeof(struct sockaddr_in6)));
+}
+
+#endif /* _WSK_TRACE_HELPERS_H */
+
+#if !defined(_WSK_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _WSK_TRACE_H
+
+#include <linux/tracepoint.h>
+
+TRACE_DEFINE_ENUM(WSK_REQ_NONE);
+TRACE_DEFINE_ENUM(WSK_REQ_SOCKET);
+TRACE_DEFINE_ENUM(WSK_REQ_BIND);
+TRACE_DEFINE_ENUM(WSK_REQ_SETOPT);
+TRACE_DEFINE_ENUM(WSK_REQ_CLOSE);
+TRACE_DEFINE_ENUM(WSK_REQ_ACCEPT);
+TRACE_DEFINE_ENUM(WSK_REQ_INLINE);
+
+#define show_wsk_req_kind(kind)					\
+	__print_symbolic(kind,					\
+			 { WSK_REQ_NONE, "none" },		\
+			 { WSK_REQ_SOCKET, "socket" },		\
+			 { WSK_REQ_BIND, "bind" },		\
+			 { WSK_REQ_SETOPT, "setopt" },		\
+			 { WSK_REQ_CLOSE, "close" },		\
+			 { WSK_REQ_ACCEPT, "accept" },		\
+			 { WSK_REQ_INLINE, "inline" })
+
+TRACE_DEFINE_ENUM(WSK_SOCK_CREATING);
+TRACE_DEFINE_ENUM(WSK_SOCK_OPEN);
+TRACE_DEFINE_ENUM(WSK_SOCK_BOUND);
+TRACE_DEFINE_ENUM(WSK_SOCK_LISTENING);
+TRACE_DEFINE_ENUM(WSK_SOCK_CONNECTED);
+TRACE_DEFINE_ENUM(WSK_SOCK_DEAD);
+
+#define show_wsk_sock_state(state)				\
+	__print_symbolic(state,					\
+			 { WSK_SOCK_CREATING, "creating" },	\
+			 { WSK_SOCK_OPEN, "open" },		\
+			 { WSK_SOCK_BOUND, "bound" },		\
+			 { WSK_SOCK_LISTENING, "listening" },	\
+			 { WSK_SOCK_CONNECTED, "connected" },	\
+			 { WSK_SOCK_DEAD, "dead" })
+
+#define show_wsk_category(category)				\
+	__print_symbolic(category,				\
+			 { WSK_FLAG_LISTEN_SOCKET, "listen" },	\
+			 { WSK_FLAG_CONNECTION_SOCKET, "connection" })
+
+/*
+ * A request submitted (claimed by an operation): @sock is the socket it was
+ * submitted on, 0 for wsk_socket() (the new socket's id is in its complete
+ * event) or a NULL socket argument.
+ */
+TRACE_EVENT(wsk_req_submit,
+	    TP_PROTO(const struct wsk_req *req),
+	    TP_ARGS(req),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u32, req)
+			     __field(u8, kind)),
+	    TP_fast_assign(__entry->sock = req->priv.sock_id;
+			   __entry->req = wsk_req_tag(req);
+			   __entry->kind = req->priv.kind;),
+	    TP_printk("sock=%llu req=%08x kind=%s",
+		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind))
+);
+
+/*
+ * A request completed, just before its completion routine runs. @result is
+ * the new socket's id for a successful socket or accept request, else
+ * req->result.bytes.
+ */
+TRACE_EVENT(wsk_req_complete,
+	    TP_PROTO(const struct wsk_req *req),
+	    TP_ARGS(req),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u64, result)
+			     __field(int, status)
+			     __field(u32, req)
+			     __field(u8, kind)),
+	    TP_fast_assign(__entry->sock = req->priv.sock_id;
+			   __entry->result = wsk_req_trace_result(req);
+			   __entry->status = req->status;
+			   __entry->req = wsk_req_tag(req);
+			   __entry->kind = req->priv.kind;),
+	    TP_printk("sock=%llu req=%08x kind=%s status=%d result=%llu",
+		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind),
+		      __entry->status, __entry->result)
+);
+
+/*
+ * wsk_req_cancel() called. @delivered: the request was waiting and is now
+ * completed with -ECANCELED (its complete event follows); 0: it was not
+ * cancellable, and @sock and @kind are those of its last submission.
+ */
+TRACE_EVENT(wsk_req_cancel,
+	    TP_PROTO(const struct wsk_req *req, bool delivered),
+	    TP_ARGS(req, delivered),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u32, req)
+			     __field(u8, kind)
+			     __field(bool, delivered)),
+	    TP_fast_assign(__entry->sock = READ_ONCE(req->priv.sock_id);
+			   __entry->req = wsk_req_tag(req);
+			   __entry->kind = READ_ONCE(req->priv.kind);
+			   __entry->delivered = delivered;),
+	    TP_printk("sock=%llu req=%08x kind=%s delivered=%d",
+		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind),
+		      __entry->delivered)
+);
+
+/* A connection of @listener: its new socket's id and addresses. */
+DECLARE_EVENT_CLASS(wsk_accept_class,
+		    TP_PROTO(u64 listener, const struct wsk_sock *conn),
+		    TP_ARGS(listener, conn),
+		    TP_STRUCT__entry(__field(u64, listener)
+				     __field(u64, sock)
+				     __array(u8, local, sizeof(struct sockaddr_in6))
+				     __array(u8, remote, sizeof(struct sockaddr_in6))
+				     __field(bool, dead)),
+		    TP_fast_assign(__entry->listener = listener;
+				   __entry->sock = conn->id;
+				   wsk_trace_addr(__entry->local, &conn->local, conn->local_len);
+				   wsk_trace_addr(__entry->remote, &conn->remote,
+						  conn->remote_len);
+				   __entry->dead = conn->state == WSK_SOCK_DEAD;),
+		    TP_printk("listener=%llu sock=%llu local=%pISpc remote=%pISpc dead=%d",
+			      __entry->listener, __entry->sock, __entry->local,
+			      __entry->remote, __entry->dead)
+);
+
+/* A connection delivered to an accept request (before its complete event). */
+DEFINE_EVENT(wsk_accept_class, wsk_accept_delivered,
+	     TP_PROTO(u64 listener, const struct wsk_sock *conn),
+	     TP_ARGS(listener, conn)
+);
+
+/* A connection accepted for a request cancelled meanwhile, kept (held). */
+DEFINE_EVENT(wsk_accept_class, wsk_accept_parked,
+	     TP_PROTO(u64 listener, const struct wsk_sock *conn),
+	     TP_ARGS(listener, conn)
+);
+
+/* A socket's close starts its teardown (on the workqueue). */
+TRACE_EVENT(wsk_sock_close_start,
+	    TP_PROTO(const struct wsk_sock *s),
+	    TP_ARGS(s),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u64, client)
+			     __field(unsigned int, category)
+			     __field(int, state)),
+	    TP_fast_assign(__entry->sock = s->id;
+			   __entry->client = s->client->id;
+			   __entry->category = s->category;
+			   __entry->state = s->state;),
+	    TP_printk("sock=%llu client=%llu category=%s state=%s",
+		      __entry->sock, __entry->client, show_wsk_category(__entry->category),
+		      show_wsk_sock_state(__entry->state))
+);
+
+/*
+ * A socket's teardown is done: @cancelled waiting requests were completed
+ * with -ECANCELED. The close request's complete event follows.
+ */
+TRACE_EVENT(wsk_sock_close_end,
+	    TP_PROTO(const struct wsk_sock *s, unsigned int cancelled),
+	    TP_ARGS(s, cancelled),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(unsigned int, cancelled)),
+	    TP_fast_assign(__entry->sock = s->id;
+			   __entry->cancelled = cancelled;),
+	    TP_printk("sock=%llu cancelled=%u", __entry->sock, __entry->cancelled)
+);
+
+#endif /* _WSK_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
