@@ -598,7 +598,7 @@ static void wsk_request_cancel_race_op(struct kunit *test)
 		   i, jiffies_to_msecs(jiffies - t0), won_cancel, won_op);
 }
 
-#define WT_RACE_ACCEPT_ITERATIONS	500
+#define WT_RACE_ACCEPT_ITERATIONS	250
 
 /*
  * Accept against cancel: each iteration submits an accept, then connects a
@@ -696,7 +696,7 @@ static void wsk_request_cancel_race_accept(struct kunit *test)
 		   i, jiffies_to_msecs(jiffies - t0), won_cancel, won_accept, inline_acc);
 }
 
-#define WT_RACE_CLOSE_ITERATIONS	1000
+#define WT_RACE_CLOSE_ITERATIONS	400
 
 /*
  * Cancel against close: the listener's close cancels a pending accept while

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "wsk_storm": 5,000 loopback connections, opened and closed in
+ * KUnit suite "wsk_storm": 2,000 loopback connections, opened and closed in
  * a loop by in-kernel client sockets, against 16 accept requests that
  * resubmit themselves from their completion routines and close each
  * accepted socket there (abortively, from completion context). Every
@@ -9,11 +9,14 @@
  * must come back once everything is closed.
  *
  * Under TCG with KASAN and lockdep one loopback connection costs about
- * 30 ms, so the storm takes about 150 s: longer than the hung-task timeout
- * (60 s) that the task waiting for one KUnit case would trip. It is one
- * storm (one listener, the same 16 requests throughout, set up by the
- * suite's init), run as a parameterised case: five batches of 1,000
- * connections, then the close and the verdict.
+ * 30 ms, so this storm is sized to keep the debug kernel's run short; the
+ * 5,000-connection in-kernel storm runs on the stock kernels
+ * (samples/wsk_kclient driven by tools/tests/30-accept-storm.sh), where the
+ * same accept path is fast. Batches stay below the hung-task timeout (60 s)
+ * that the task waiting for one KUnit case would trip. It is one storm (one
+ * listener, the same 16 requests throughout, set up by the suite's init), run
+ * as a parameterised case: two batches of 1,000 connections, then the close
+ * and the verdict.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -26,7 +29,7 @@
 
 #include "util.h"
 
-#define WT_STORM_BATCHES	5
+#define WT_STORM_BATCHES	2
 #define WT_STORM_BATCH		1000
 #define WT_STORM_CONNS		(WT_STORM_BATCHES * WT_STORM_BATCH)
 #define WT_STORM_REQS		16
@@ -247,7 +250,7 @@ static void wt_storm_suite_exit(struct kunit_suite *suite)
 	vfree(storm);
 }
 
-static const int wt_storm_steps[WT_STORM_BATCHES + 1] = { 0, 1, 2, 3, 4, 5 };
+static const int wt_storm_steps[WT_STORM_BATCHES + 1] = { 0, 1, 2 };
 
 static void wt_storm_step_desc(const int *step, char *desc)
 {

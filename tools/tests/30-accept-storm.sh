@@ -22,8 +22,8 @@ N4=5000		# IPv4 clients on the dual-stack listener, ports 20000-24999
 N6=500		# IPv6 clients on ::1 closing with a reset, ports 30000-30499
 # The unload storm uses ports from 40000 on: at most 20000 of them.
 if [ "$WSK_KIND" = debug ]; then
-	T4=75 MIN4=1000 T6=20 MIN6=200
-	UNLOAD_N=3000 UNLOAD_T=20 UNLOAD_AT=100
+	T4=30 MIN4=500 T6=20 MIN6=200
+	UNLOAD_N=3000 UNLOAD_T=10 UNLOAD_AT=100
 else
 	T4=100 MIN4=$N4 T6=60 MIN6=$N6
 	UNLOAD_N=20000 UNLOAD_T=30 UNLOAD_AT=300
@@ -76,9 +76,24 @@ cleanup() { # leave no sample loaded for the tests that follow
 trap cleanup EXIT
 trap 'note "terminated"; exit 1' TERM
 
-# storm NAME COUNT SECONDS MIN CONNECT_STORM_ARGS...: one storm against the
-# loaded sample, COUNT connections or as many as SECONDS allow (at least MIN,
-# none failed); every connection accepted exactly once.
+# The clients of a storm: RUNNER COUNT SECONDS ARGS... prints connect_storm's
+# summary line ("connected=N failed=N ..."). run_kclient opens them from the
+# kernel instead, with samples/wsk_kclient (5,000 from ports 25000-29999).
+run_connect_storm() {
+	_n=$1 _s=$2
+	shift 2
+	"$STORM" -p $PORT -n "$_n" -c 8 -t "$_s" "$@"
+}
+run_kclient() {
+	insmod "$WSK_MODDIR/wsk_kclient.ko" port=$PORT count="$1" seconds="$2" || return
+	cat /sys/module/wsk_kclient/parameters/result
+	rmmod wsk_kclient
+}
+
+# storm NAME COUNT SECONDS MIN ARGS...: one storm
+# against the loaded sample, COUNT connections or as many as SECONDS allow (at
+# least MIN, none failed); every connection accepted exactly once. The clients
+# come from $STORM_RUNNER if set.
 #
 # A client that resets right after connect() (-r) can lose a connection
 # before the server ever has it: loopback queues each packet on the sending
@@ -92,9 +107,9 @@ storm() {
 	shift 4
 	echo 1 >"$P/reset"
 	_emb=$(tcpext EmbryonicRsts) _ovf=$(tcpext ListenOverflows) _drop=$(tcpext ListenDrops)
-	note "$_name: connect_storm -n $_count -c 8 -t $_secs $*"
+	note "$_name: ${STORM_RUNNER:-run_connect_storm} $_count clients, ${_secs}s at most $*"
 	_t=$(now_ms)
-	_out=$("$STORM" -p $PORT -n "$_count" -c 8 -t "$_secs" "$@" 2>&1)
+	_out=$(${STORM_RUNNER:-run_connect_storm} "$_count" "$_secs" "$@" 2>&1)
 	echo "$_out" | sed 's/^/#   /'
 	_line=$(echo "$_out" | tail -n 1)
 	_conn=$(field connected "$_line")
@@ -146,6 +161,13 @@ echo 4 >"$P/fail_every"
 storm "IPv6 storm with client resets" $N6 $T6 $MIN6 -6 -a ::1 -b 30000 -r
 echo 0 >"$P/fail_every"
 check "IPv6 storm: closes without an allocated request" [ "$(param alloc_failures)" -gt 0 ]
+# In-kernel clients: on the stock kernels, where 5,000 take seconds. The debug
+# kernel runs its in-kernel storm as the KUnit suite wsk_storm.
+if [ "$WSK_KIND" = stock ]; then
+	STORM_RUNNER=run_kclient
+	storm "in-kernel storm" 5000 60 5000 base_port=25000
+	STORM_RUNNER=
+fi
 
 note "rmmod wsk_acceptd"
 check "rmmod wsk_acceptd" rmmod wsk_acceptd
