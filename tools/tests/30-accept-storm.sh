@@ -23,7 +23,7 @@ N6=500		# IPv6 clients on ::1 closing with a reset, ports 30000-30499
 # The unload storm uses ports from 40000 on: at most 20000 of them.
 if [ "$WSK_KIND" = debug ]; then
 	T4=30 MIN4=500 T6=20 MIN6=200
-	UNLOAD_N=3000 UNLOAD_T=10 UNLOAD_AT=100
+	UNLOAD_N=3000 UNLOAD_T=20 UNLOAD_AT=100
 else
 	T4=100 MIN4=$N4 T6=60 MIN6=$N6
 	UNLOAD_N=20000 UNLOAD_T=30 UNLOAD_AT=300
