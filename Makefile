@@ -12,7 +12,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(CURDIR)
 
-.PHONY: all modules clean modules_install check run lint kdir-check
+.PHONY: all modules clean modules_install check run lint kdir-check bench
 
 all: modules
 
@@ -42,3 +42,5 @@ run:
 
 lint:
 	bash tools/vm/lint.sh
+
+bench: ; bash tools/vm/bench.sh

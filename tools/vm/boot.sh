@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # boot.sh KERNEL INITRD LOGDIR MODE KIND [TIMEOUT]
 # Boots one guest under QEMU: console (kernel log) to LOGDIR/console.log, the
-# results channel to LOGDIR/results.log. MODE is check, run or shell (shell and
-# run put the console on this terminal). TCG by default; WSK_KVM=1 opts in to
-# KVM. Exits 124 when the guest outlives TIMEOUT seconds.
+# results channel to LOGDIR/results.log. MODE is check, run, shell or bench
+# (shell and run put the console on this terminal; check and bench write both
+# to files). TCG by default; WSK_KVM=1 opts in to KVM. Exits 124 when the guest
+# outlives TIMEOUT seconds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,7 @@ append="$append hung_task_panic=1 wsk.mode=$mode wsk.kind=$kind"
 args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append"
       -display none -monitor none -nic none)
-if [ "$mode" = check ]; then
+if [ "$mode" = check ] || [ "$mode" = bench ]; then
 	args+=(-serial "file:$logdir/console.log" -serial "file:$logdir/results.log")
 	exec timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
 else

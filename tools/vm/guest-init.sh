@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # PID 1 of the wsk test guest (busybox sh).
 #
-# Kernel command line: wsk.mode=check|run|shell  wsk.kind=debug|stock
+# Kernel command line: wsk.mode=check|run|shell|bench  wsk.kind=debug|stock
 # Console (ttyS0) carries the kernel log and command output for humans; every
 # result goes to the second serial port (ttyS1) as one record per line, which
 # the host parses (tools/vm/report.py):
 #   T ok|not ok <name> [# reason]    one test result
 #   KTAP <suite> / KTAP-END          a KUnit suite's debugfs results between
+#   JSON <name> / JSON-END           a JSON document between, written by a test
+#                                    (json_record in tools/tests/lib.sh)
 #   LEAK / LEAK-END                  kmemleak report between
 #   DONE                             the guest finished its plan
 /bin/busybox --install -s /bin
@@ -49,6 +51,11 @@ kmemleak=/sys/kernel/debug/kmemleak
 result "load wsk.ko" insmod $WSK_MODDIR/wsk.ko
 
 case "$mode" in
+bench)
+	# make bench (tools/vm/bench.sh): the benchmark plan, records on ttyS1.
+	sh /wsk/bench/run.sh >/dev/ttyS1
+	finish
+	;;
 run|shell)
 	for s in /wsk/demo/*.sh; do [ -f "$s" ] && sh "$s"; done
 	if [ "$mode" = shell ]; then
