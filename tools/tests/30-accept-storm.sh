@@ -13,7 +13,7 @@
 # (KASAN, lockdep, kmemleak under TCG) manages only about 40-80 connections a
 # second, for userspace servers as much as for wsk, so there each storm is
 # also bounded by time and passes with fewer connections (at least MIN),
-# keeping the whole script near two minutes.
+# keeping the whole script near a minute and a half.
 . /wsk/tests/lib.sh
 
 PORT=7000
@@ -22,7 +22,7 @@ N4=5000		# IPv4 clients on the dual-stack listener, ports 20000-24999
 N6=500		# IPv6 clients on ::1 closing with a reset, ports 30000-30499
 # The unload storm uses ports from 40000 on: at most 20000 of them.
 if [ "$WSK_KIND" = debug ]; then
-	T4=30 MIN4=500 T6=20 MIN6=200
+	T4=15 MIN4=300 T6=20 MIN6=200
 	UNLOAD_N=3000 UNLOAD_T=20 UNLOAD_AT=100
 else
 	T4=100 MIN4=$N4 T6=60 MIN6=$N6
