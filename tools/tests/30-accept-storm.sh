@@ -32,30 +32,6 @@ P=/sys/module/wsk_acceptd/parameters
 STORM=$WSK_BINDIR/connect_storm
 KO=$WSK_MODDIR/wsk_acceptd.ko
 
-now_ms() {
-	read -r _up _idle </proc/uptime
-	_cs=${_up#*.}
-	echo $((${_up%.*} * 1000 + ${_cs#0} * 10))
-}
-T0=$(now_ms)
-note() { echo "# [$(($(now_ms) - T0)) ms] $*"; }
-
-# expect NAME ACTUAL EXPECTED: one case comparing two values.
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', expected '$3'"; fi
-}
-
-# wait_for SECONDS COMMAND...: poll every 100 ms until COMMAND succeeds.
-wait_for() {
-	_n=$(($1 * 10))
-	shift
-	until "$@"; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || return 1
-		usleep 100000
-	done
-}
-
 param() { cat "$P/$1"; }
 # tcpext NAME: a TcpExt counter of /proc/net/netstat (the guest's only namespace).
 tcpext() {

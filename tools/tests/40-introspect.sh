@@ -30,29 +30,6 @@ WSKSTAT=$WSK_BINDIR/wskstat
 STORM=$WSK_BINDIR/connect_storm
 POINTER='ffff[0-9a-f]{12}'
 
-now_ms() {
-	read -r _up _idle </proc/uptime
-	_cs=${_up#*.}
-	echo $((${_up%.*} * 1000 + ${_cs#0} * 10))
-}
-T0=$(now_ms)
-note() { echo "# [$(($(now_ms) - T0)) ms] $*"; }
-
-# expect NAME ACTUAL EXPECTED: one case comparing two values.
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', expected '$3'"; fi
-}
-
-wait_for() { # wait_for SECONDS COMMAND...: poll every 100 ms
-	_n=$(($1 * 10))
-	shift
-	until "$@"; do
-		_n=$((_n - 1))
-		[ $_n -gt 0 ] || return 1
-		usleep 100000
-	done
-}
-
 loaded() { [ -d /sys/module/wsk_acceptd ]; }
 has_field() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; } # has_field LINE K=V
 reader_pid=

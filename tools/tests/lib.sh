@@ -29,3 +29,29 @@ json_record() {
 	printf 'JSON %s\n%s\nJSON-END\n' "$_jname" "$_jout" >"${WSK_RESULTS:-/dev/null}"
 	return $_jrc
 }
+
+# now_ms: milliseconds since boot; note MESSAGE: a timestamped comment line
+# (ms since the sourcing script started).
+now_ms() {
+	read -r _up _idle </proc/uptime
+	_cs=${_up#*.}
+	echo $((${_up%.*} * 1000 + ${_cs#0} * 10))
+}
+T0=$(now_ms)
+note() { echo "# [$(($(now_ms) - T0)) ms] $*"; }
+
+# expect NAME ACTUAL EXPECTED: one case comparing two values.
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', expected '$3'"; fi
+}
+
+# wait_for SECONDS COMMAND...: poll every 100 ms until COMMAND succeeds.
+wait_for() {
+	_n=$(($1 * 10))
+	shift
+	until "$@"; do
+		_n=$((_n - 1))
+		[ $_n -gt 0 ] || return 1
+		usleep 100000
+	done
+}
