@@ -104,26 +104,6 @@ static void wsk_accept_dual_stack(struct kunit *test)
 	wt_accept_one(test, AF_INET6, true, AF_INET, WT_V4_MAPPED_LOOPBACK);
 }
 
-static bool wt_poll(bool (*cond)(void *arg), void *arg)
-{
-	unsigned long end = jiffies + WT_TIMEOUT;
-
-	while (!cond(arg)) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(1000, 2000);
-	}
-	return true;
-}
-
-static bool wt_lock_waited(void *arg)
-{
-	struct sock *sk = arg;
-
-	/* Polled, no wake-up to order against: a waiter is queued or not yet. */
-	return waitqueue_active(&sk->sk_lock.wq);
-}
-
 static bool wt_parked(void *arg)
 {
 	struct wsk_sock *ls = arg;

@@ -215,26 +215,6 @@ static void wsk_introspect_counters_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_stat("requests_completed"), base[COMPLETED] + 3 + n + 3 + n + 1);
 }
 
-static bool wt_poll(bool (*cond)(void *arg), void *arg)
-{
-	unsigned long end = jiffies + WT_TIMEOUT;
-
-	while (!cond(arg)) {
-		if (time_after(jiffies, end))
-			return false;
-		usleep_range(1000, 2000);
-	}
-	return true;
-}
-
-static bool wt_lock_waited(void *arg)
-{
-	struct sock *sk = arg;
-
-	/* Polled, no wake-up to order against: a waiter is queued or not yet. */
-	return waitqueue_active(&sk->sk_lock.wq);
-}
-
 static bool wt_held(void *arg)
 {
 	return wt_stat("connections_held") > *(long *)arg;

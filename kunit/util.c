@@ -2,7 +2,9 @@
 /*
  * Helpers shared by the wsk KUnit suites (see util.h).
  */
+#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/jiffies.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -304,4 +306,24 @@ long wt_stat(const char *name)
 out:
 	kfree(buf);
 	return val;
+}
+
+bool wt_poll(bool (*cond)(void *arg), void *arg)
+{
+	unsigned long end = jiffies + WT_TIMEOUT;
+
+	while (!cond(arg)) {
+		if (time_after(jiffies, end))
+			return false;
+		usleep_range(1000, 2000);
+	}
+	return true;
+}
+
+bool wt_lock_waited(void *arg)
+{
+	struct sock *sk = arg;
+
+	/* Polled, no wake-up to order against: a waiter is queued or not yet. */
+	return waitqueue_active(&sk->sk_lock.wq);
 }

@@ -114,4 +114,10 @@ void wt_release(struct kunit *test, struct socket *sock);
 /* A counter of /sys/kernel/debug/wsk/stats, or LONG_MIN if unreadable. */
 long wt_stat(const char *name);
 
+/* Poll @cond(@arg) every 1-2 ms until true (true) or WT_TIMEOUT (false). Sleeps. */
+bool wt_poll(bool (*cond)(void *arg), void *arg);
+
+/* For wt_poll(): a task waits for the lock of the struct sock @arg. */
+bool wt_lock_waited(void *arg);
+
 #endif /* _WSK_KUNIT_UTIL_H */
