@@ -150,8 +150,8 @@ static void wsk_request_sync_status(struct kunit *test)
 	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_send(ls, NULL, 0, &r->req));
 	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_connect(ls, (struct sockaddr *)&ss, len, 0,
 							 &r->req));
-	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_inspect_complete(ls, NULL, WSK_INSPECT_ACCEPT,
-								  &r->req));
+	WT_EXPECT_SYNC(test, r, -EINVAL, wsk_inspect_complete(ls, NULL, WSK_INSPECT_ACCEPT,
+							      &r->req));
 	WT_EXPECT_SYNC(test, r, -EINVAL, wsk_close(NULL, &r->req));
 
 	/* Synchronous success is a completion too. */

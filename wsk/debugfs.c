@@ -39,6 +39,10 @@ const char *wsk_req_kind_name(enum wsk_req_kind kind)
 		[WSK_REQ_CLOSE] = "close",
 		[WSK_REQ_ACCEPT] = "accept",
 		[WSK_REQ_INLINE] = "inline",
+		[WSK_REQ_SEND] = "send",
+		[WSK_REQ_RECEIVE] = "receive",
+		[WSK_REQ_DISCONNECT] = "disconnect",
+		[WSK_REQ_EVENT] = "event",
 	};
 
 	if (kind < ARRAY_SIZE(names) && names[kind])
@@ -106,12 +110,22 @@ static int wsk_stats_show(struct seq_file *m, void *v)
 	WSK_STAT(accepts_completed);
 	WSK_STAT(accepts_dead);
 	WSK_STAT(accepts_parked);
+	WSK_STAT(accepts_event);
 	WSK_STAT(connections_held);
 	WSK_STAT(connections_deferred);
+	WSK_STAT(connections_pended);
 	WSK_STAT(connections_rejected);
+	WSK_STAT(connections_aborted);
+	WSK_STAT(inspect_accepted);
+	WSK_STAT(inspect_rejected);
+	WSK_STAT(inspect_pended);
 	WSK_STAT(accept_errors);
 	WSK_STAT(indications_retained);
+	WSK_STAT(indications_freed_at_close);
 	WSK_STAT(events_delivered);
+	WSK_STAT(bytes_sent);
+	WSK_STAT(bytes_received);
+	WSK_STAT(bytes_indicated);
 	for (i = 0; i < WSK_ERR_NR_KINDS; i++)
 		wsk_stat_show(m, "errors_", wsk_err_kinds[i].name, &wsk_stats.errors[i]);
 #undef WSK_STAT
@@ -153,6 +167,9 @@ struct wsk_sock_snap {
 	bool closing;
 	unsigned int pending[WSK_REQ_NR_KINDS];
 	unsigned int held;
+	unsigned int pended;
+	unsigned int retained;
+	u32 events;
 	unsigned int kqueue;
 	unsigned int backlog;
 	int local_len;
@@ -181,7 +198,14 @@ static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 	/* Creation and close are pending without being queued. */
 	snap->pending[WSK_REQ_SOCKET] += !!s->create_req;
 	snap->pending[WSK_REQ_CLOSE] += !!s->close_req;
+	/* The send being handed to TCP and an abortive disconnect, off queue. */
+	if (s->tx_cur)
+		snap->pending[s->tx_cur->priv.kind]++;
+	snap->pending[WSK_REQ_DISCONNECT] += !!s->abort_req;
 	snap->held = s->nr_ready;
+	snap->pended = s->nr_held;
+	snap->retained = s->nr_retained;
+	snap->events = s->events | s->inherit;
 	snap->accepted = s->accepted;
 	snap->kqueue = 0;
 	snap->backlog = 0;
@@ -220,8 +244,12 @@ static void wsk_sock_show_one(struct seq_file *m, const struct wsk_sock_snap *sn
 	wsk_show_addr(m, "remote", &snap->remote, snap->remote_len);
 	for (i = WSK_REQ_SOCKET; i < WSK_REQ_INLINE; i++)
 		seq_printf(m, " pending_%s=%u", wsk_req_kind_name(i), snap->pending[i]);
-	seq_printf(m, " accepted=%llu held=%u kqueue=%u backlog=%u\n",
+	seq_printf(m, " accepted=%llu held=%u kqueue=%u backlog=%u",
 		   snap->accepted, snap->held, snap->kqueue, snap->backlog);
+	for (i = WSK_REQ_INLINE + 1; i < WSK_REQ_NR_KINDS; i++)
+		seq_printf(m, " pending_%s=%u", wsk_req_kind_name(i), snap->pending[i]);
+	seq_printf(m, " pended=%u retained=%u events=%#x\n",
+		   snap->pended, snap->retained, snap->events);
 }
 
 static int wsk_sockets_show(struct seq_file *m, void *v)

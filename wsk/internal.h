@@ -73,6 +73,10 @@ enum wsk_req_kind {
 	WSK_REQ_CLOSE,
 	WSK_REQ_ACCEPT,
 	WSK_REQ_INLINE,		/* completes inside the submitting call */
+	WSK_REQ_SEND,
+	WSK_REQ_RECEIVE,
+	WSK_REQ_DISCONNECT,
+	WSK_REQ_EVENT,		/* an event disable waiting for its callback */
 	WSK_REQ_NR_KINDS
 };
 
@@ -81,7 +85,10 @@ void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
 void wsk_req_complete(struct wsk_req *req, int status);
 int wsk_req_fail(struct wsk_req *req, int status);
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
+void wsk_req_enqueue_head(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
 struct wsk_req *wsk_req_dequeue(struct list_head *queue);
+void wsk_req_unqueue(struct wsk_req *req);
+int wsk_req_submitted(struct wsk_req *req, int err);
 
 /* ------------------------------------------------------------------------ */
 /* Clients (client.c)                                                        */
@@ -168,7 +175,57 @@ enum wsk_sock_state {
  * @accept_work: the listener's accept worker (listen.c)
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
  *	wsk's hook is installed; restored on the listener at close and on each
- *	accepted child (which inherited wsk's hook)
+ *	accepted child (which inherited wsk's hook) when it is released
+ *
+ * Events (event.c), under @lock:
+ * @events: WSK_EVENT_* enabled (listener: ACCEPT; connection: RECEIVE,
+ *	DISCONNECT, SEND_BACKLOG)
+ * @inherit: listener: connection events given to sockets that its
+ *	accept_event takes
+ * @cb_running: events whose callback is running now. All callbacks of a
+ *	socket run on one work item (a listener's @accept_work, a
+ *	connection's @io_work), so at most one at a time.
+ * @evwait_q: WSK_REQ_EVENT requests: disables waiting for @cb_running
+ *
+ * Listener, conditional accept (listen.c), under @lock:
+ * @cond_accept: WSK_SO_CONDITIONAL_ACCEPT (set before bind, then fixed)
+ * @head_busy: the accept work is running a condition function on the head
+ *	of @ready; nothing else may take it meanwhile
+ * @backlog_eff: the backlog the listener listens with (set at bind)
+ * @inspect_serial: the last inspect id serial handed out
+ * @held: connections an inspect_event pended (entry: @ready_node)
+ * @nr_held: entries in @held
+ * @doomed: connections wsk_inspect_complete() rejected, for the accept work
+ *	to reset
+ * @lflags: WSK_LS_ABORT_CHECK (atomic bit, set by a held connection's
+ *	state change hook): the accept work looks for dead connections
+ *
+ * Connection (conn.c):
+ * @listener: while undelivered, its listener (the state change hook asks
+ *	it to look for aborts); NULL once delivered. Under @lock.
+ * @inspect_id: its id, for inspect, abort and wsk_inspect_complete()
+ * @deferred: a WSK_CF_DEFER verdict keeps it at the head of @ready
+ * @in_accept_event: the accept_event that offers it is running; a close
+ *	started meanwhile waits for it to return before it runs (under @lock)
+ * @io_work: runs sends, receives, indications and the connection's event
+ *	callbacks, one pass at a time, in process context
+ * @tx_q: queued sends and graceful disconnects, FIFO (cancellable)
+ * @tx_cur: the send or disconnect being handed to TCP (not cancellable)
+ * @rx_q: queued receives, FIFO
+ * @abort_req: a pending abortive disconnect, run first by @io_work
+ * @retained: indication blocks a receive_event kept (-EINPROGRESS)
+ * @nr_retained: entries in @retained
+ * @rx_resume: bumped by every wsk_receive(): a receive_event that called
+ *	it does not pause indications
+ * @rx_paused: indications stop until the next wsk_receive()
+ * @tx_space: the send space opened up (write-space hook); the next
+ *	@io_work pass reports the send backlog
+ * @peer_reset: the peer reset the connection (seen by a hook, or at accept)
+ * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
+ * @dead_reported: the NULL receive indication was delivered
+ * @disc_reported: the disconnect event was delivered
+ * @orig_state_change: the child's sk_state_change before wsk's hook
+ * @orig_write_space: the child's sk_write_space before wsk's hook
  * @rcu: the socket is freed after a grace period (wsk_req_cancel())
  */
 struct wsk_sock {
@@ -206,8 +263,46 @@ struct wsk_sock {
 	struct work_struct op_work;
 	struct work_struct accept_work;
 	void (*orig_data_ready)(struct sock *sk);
+
+	u32 events;
+	u32 inherit;
+	u32 cb_running;
+	struct list_head evwait_q;
+
+	bool cond_accept;
+	bool head_busy;
+	u32 backlog_eff;
+	u32 inspect_serial;
+	struct list_head held;
+	unsigned int nr_held;
+	struct list_head doomed;
+	unsigned long lflags;
+
+	struct wsk_sock *listener;
+	struct wsk_inspect_id inspect_id;
+	bool deferred;
+	bool in_accept_event;
+	struct work_struct io_work;
+	struct list_head tx_q;
+	struct wsk_req *tx_cur;
+	struct list_head rx_q;
+	struct wsk_req *abort_req;
+	struct list_head retained;
+	unsigned int nr_retained;
+	u32 rx_resume;
+	bool rx_paused;
+	bool tx_space;
+	bool peer_reset;
+	bool local_abort;
+	bool dead_reported;
+	bool disc_reported;
+	void (*orig_state_change)(struct sock *sk);
+	void (*orig_write_space)(struct sock *sk);
 	struct rcu_head rcu;
 };
+
+/* wsk_sock.lflags bits */
+#define WSK_LS_ABORT_CHECK	0
 
 static inline struct wsk_sock *wsk_sock(struct wsk_socket *s)
 {
@@ -240,6 +335,7 @@ extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp);
+void wsk_sock_kick_ops(struct wsk_sock *s);
 void wsk_sock_free(struct wsk_sock *s);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
 
@@ -247,6 +343,26 @@ const char *wsk_sock_state_name(enum wsk_sock_state state);
 int wsk_listen_start(struct wsk_sock *ls);
 void wsk_listen_stop(struct wsk_sock *ls);
 void wsk_listen_init(struct wsk_sock *s);
+void wsk_listen_kick(struct wsk_sock *ls);
+
+/* conn.c: connection sockets */
+void wsk_conn_init(struct wsk_sock *c);
+void wsk_conn_hook(struct wsk_sock *c);
+void wsk_conn_unhook(struct wsk_sock *c);
+void wsk_conn_kick(struct wsk_sock *c);
+void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled);
+
+/* event.c: callbacks and WSK_SO_EVENT_CALLBACK */
+#define WSK_CONN_EVENTS	(WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG)
+/* Internal "events" of a listener, never enabled or disabled by a client. */
+#define WSK_EV_INSPECT	0x1000
+#define WSK_EV_ABORT	0x2000
+bool wsk_cb_begin_locked(struct wsk_sock *s, u32 event);
+bool wsk_cb_begin(struct wsk_sock *s, u32 event);
+void wsk_cb_end(struct wsk_sock *s, u32 event, int ret);
+u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u32 mask);
+int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
+		      struct wsk_req *req);
 
 /* ------------------------------------------------------------------------ */
 /* Counters (debugfs.c)                                                      */
@@ -284,17 +400,27 @@ enum wsk_err_kind {
  * @accepts_parked: connections accepted for a request cancelled meanwhile,
  *	kept for the next accept
  * @connections_held: connections wsk has taken from the kernel but not yet
- *	delivered (today: parked ones), now
- * @connections_deferred: connections kept at the head of a listener's
- *	queue by a WSK_CF_DEFER verdict, now (conditional accept, not built
- *	yet: stays 0)
- * @connections_rejected: connections reset by wsk (allocation failure,
- *	listener closed before delivery)
+ *	delivered (parked, accepted by an inspection, pended, deferred), now
+ * @connections_deferred: of those, kept at the head of a listener's queue
+ *	by a WSK_CF_DEFER verdict, now
+ * @connections_pended: of those, pended by an inspect_event, now
+ * @connections_rejected: connections reset by wsk before delivery (no
+ *	memory, refused by accept_event, rejected by an inspection or a
+ *	condition, over a conditional listener's backlog, listener closed)
+ * @connections_aborted: abort_event calls
  * @accept_errors: kernel_accept() failures other than -EAGAIN
- * @indications_retained: receive indications a client keeps (receive
- *	path, not built yet: stays 0)
- * @events_delivered: event callbacks called (event callbacks, not built
- *	yet: stays 0)
+ * @indications_retained: indication chains clients keep (-EINPROGRESS from
+ *	receive_event) and have not released, now
+ * @indications_freed_at_close: chains still kept when their socket closed
+ *	(freed by the close)
+ * @events_delivered: event callbacks called
+ * @accepts_event: connections taken by an accept_event
+ * @inspect_accepted: inspect_event and wsk_inspect_complete() ACCEPT verdicts
+ * @inspect_rejected: their REJECT verdicts
+ * @inspect_pended: inspect_event PEND verdicts
+ * @bytes_sent: bytes handed to TCP by wsk_send() and wsk_disconnect()
+ * @bytes_received: bytes copied by wsk_receive()
+ * @bytes_indicated: bytes taken by receive events (kept chains included)
  * @errors: requests completed with an error other than -ECANCELED, by
  *	&enum wsk_err_kind
  *
@@ -317,7 +443,17 @@ struct wsk_stats {
 	atomic_long_t connections_rejected;
 	atomic_long_t accept_errors;
 	atomic_long_t indications_retained;
+	atomic_long_t indications_freed_at_close;
 	atomic_long_t events_delivered;
+	atomic_long_t accepts_event;
+	atomic_long_t connections_pended;
+	atomic_long_t connections_aborted;
+	atomic_long_t inspect_accepted;
+	atomic_long_t inspect_rejected;
+	atomic_long_t inspect_pended;
+	atomic_long_t bytes_sent;
+	atomic_long_t bytes_received;
+	atomic_long_t bytes_indicated;
 	atomic_long_t errors[WSK_ERR_NR_KINDS];
 };
 
@@ -340,6 +476,11 @@ static inline void wsk_stat_inc(atomic_long_t *counter)
 static inline void wsk_stat_dec(atomic_long_t *counter)
 {
 	atomic_long_dec(counter);
+}
+
+static inline void wsk_stat_add(atomic_long_t *counter, long n)
+{
+	atomic_long_add(n, counter);
 }
 
 /* debugfs.c: /sys/kernel/debug/wsk/. Created by module init, removed by exit. */

@@ -18,6 +18,27 @@
  *   that was cancelled meanwhile, the connection is parked in the listener's
  *   ready FIFO and the next wsk_accept() takes it inline.
  * - wsk_accept() enqueues first, then kicks the work, so no wake-up is lost.
+ *
+ * Every connection taken from the kernel goes through the listener's ready
+ * FIFO, whose head the accept work hands, in this order of precedence, to
+ * the oldest pending accept request (running its condition function first
+ * for wsk_accept_conditional()) or to the accept event; with neither it
+ * stays parked there for the next wsk_accept(). The accept work runs every
+ * listener callback (accept, inspect, abort) and condition function, so
+ * they run one at a time, in process context, and the close, which cancels
+ * the work synchronously, completes only once they have returned.
+ *
+ * Conditional accept (WSK_SO_CONDITIONAL_ACCEPT): the work takes every
+ * connection as it arrives and calls inspect_event. ACCEPT puts it on the
+ * ready FIFO, PEND on the held list until wsk_inspect_complete(), REJECT
+ * resets it. Held plus ready connections are bounded by the backlog; the
+ * excess is reset unseen. A held or ready connection's state change hook
+ * (conn.c) asks the work to look for connections the peer reset or closed:
+ * each gets an abort_event and is reset. Linux has completed the handshake
+ * before any of this: a rejected peer sees a reset, not a refusal.
+ *
+ * The members of an undelivered connection that place it on its listener's
+ * lists (ready_node, deferred, inspect_id) are under the listener's lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,11 +57,26 @@
 /* Connections accepted per pass of the accept work before it requeues. */
 #define WSK_ACCEPT_BUDGET	64
 
-/* A pending request exists and the listener is usable. Lock held. */
+/* The listener wants connections from the kernel. Lock held. */
 static bool wsk_listen_wants(struct wsk_sock *ls)
 {
 	lockdep_assert_held(&ls->lock);
-	return ls->state == WSK_SOCK_LISTENING && !ls->closing && !list_empty(&ls->accept_q);
+	if (ls->state != WSK_SOCK_LISTENING || ls->closing)
+		return false;
+	return !list_empty(&ls->accept_q) || (ls->events & WSK_EVENT_ACCEPT) || ls->cond_accept;
+}
+
+/**
+ * wsk_listen_kick - queue the accept work if it has something to do
+ * @ls: a listen socket
+ *
+ * Context: any; the caller holds @ls->lock.
+ */
+void wsk_listen_kick(struct wsk_sock *ls)
+{
+	lockdep_assert_held(&ls->lock);
+	if (wsk_listen_wants(ls) || (!ls->closing && !list_empty(&ls->doomed)))
+		queue_work(wsk_wq, &ls->accept_work);
 }
 
 /*
@@ -101,6 +137,8 @@ int wsk_listen_start(struct wsk_sock *ls)
 
 	spin_lock_irqsave(&ls->lock, flags);
 	backlog = ls->backlog_set ? ls->backlog : wsk_net_somaxconn(ls->net);
+	/* A conditional listener holds at most this many connections. */
+	ls->backlog_eff = max(backlog, 1);
 	spin_unlock_irqrestore(&ls->lock, flags);
 
 	/* kernel_listen() does not clamp to somaxconn: the value is used as is. */
@@ -112,24 +150,91 @@ int wsk_listen_start(struct wsk_sock *ls)
 	return err;
 }
 
-/* Reset a connection that is never delivered. Process context. */
-static void wsk_conn_reset(struct wsk_sock *conn)
+/*
+ * Reset a connection that is not (or no longer) the client's: refused by
+ * accept_event, rejected, aborted, over the bound, or its listener closing.
+ * @rejected: count it in connections_rejected. Context: process context.
+ */
+static void wsk_conn_reset(struct wsk_sock *conn, bool rejected)
 {
+	struct wsk_req *req;
+	unsigned long flags;
+	LIST_HEAD(cancelled);
+
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->closing = true;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	/* An accept_event may have queued requests on it before refusing it. */
+	wsk_conn_stop(conn, &cancelled);
+	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, -ECANCELED);
+	}
 	sock_no_linger(conn->sock->sk);
 	sock_release(conn->sock);
 	conn->sock = NULL;
 	put_net(conn->net);
-	wsk_stat_inc(&wsk_stats.connections_rejected);
+	if (rejected)
+		wsk_stat_inc(&wsk_stats.connections_rejected);
 	wsk_sock_free(conn);
+}
+
+/* Put an accepted connection at the tail of the ready FIFO. Lock held. */
+static void wsk_ready_add(struct wsk_sock *ls, struct wsk_sock *conn)
+{
+	lockdep_assert_held(&ls->lock);
+	list_add_tail(&conn->ready_node, &ls->ready);
+	ls->nr_ready++;
+	wsk_stat_inc(&wsk_stats.connections_held);
+	if (list_empty(&ls->accept_q) && !(ls->events & WSK_EVENT_ACCEPT)) {
+		/* No consumer right now: it waits for the next one. */
+		wsk_stat_inc(&wsk_stats.accepts_parked);
+		trace_wsk_accept_parked(ls->id, conn);
+	}
+}
+
+/* Take @conn off the ready FIFO. Lock held. */
+static void wsk_ready_del(struct wsk_sock *ls, struct wsk_sock *conn)
+{
+	lockdep_assert_held(&ls->lock);
+	list_del_init(&conn->ready_node);
+	ls->nr_ready--;
+	wsk_stat_dec(&wsk_stats.connections_held);
+	if (conn->deferred) {
+		conn->deferred = false;
+		wsk_stat_dec(&wsk_stats.connections_deferred);
+	}
+}
+
+/* Take @conn off the held list. Lock held. */
+static void wsk_held_del(struct wsk_sock *ls, struct wsk_sock *conn)
+{
+	lockdep_assert_held(&ls->lock);
+	list_del_init(&conn->ready_node);
+	ls->nr_held--;
+	wsk_stat_dec(&wsk_stats.connections_held);
+	wsk_stat_dec(&wsk_stats.connections_pended);
+}
+
+/* @conn no longer asks @ls for anything (its hooks read this). */
+static void wsk_conn_detach(struct wsk_sock *conn)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->listener = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
 }
 
 /**
  * wsk_listen_stop - the listener part of the close
  * @ls: a listen socket whose close has started (@ls->closing is set)
  *
- * Removes the hook, waits for the accept work, and resets the connections
- * accepted but never delivered. The caller then completes the pending
- * requests and releases the socket (which resets the kernel's queue).
+ * Removes the hook, waits for the accept work (and so for every listener
+ * callback and condition function), and resets the connections taken from
+ * the kernel but never delivered (ready, deferred, held, doomed), with no
+ * abort events. The caller then completes the pending requests and releases
+ * the socket (which resets the kernel's queue).
  *
  * Context: the socket's op work (process context).
  */
@@ -137,54 +242,68 @@ void wsk_listen_stop(struct wsk_sock *ls)
 {
 	struct wsk_sock *conn;
 	unsigned long flags;
-	LIST_HEAD(parked);
+	LIST_HEAD(undelivered);
 
 	if (ls->orig_data_ready)
 		wsk_listen_unhook(ls);
-	/* @closing is set: neither the hook nor wsk_accept() queues it again. */
+	/* @closing is set: no call queues it again; only held hooks might. */
+	cancel_work_sync(&ls->accept_work);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	while ((conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node))) {
+		wsk_ready_del(ls, conn);
+		list_add_tail(&conn->ready_node, &undelivered);
+	}
+	while ((conn = list_first_entry_or_null(&ls->held, struct wsk_sock, ready_node))) {
+		wsk_held_del(ls, conn);
+		list_add_tail(&conn->ready_node, &undelivered);
+	}
+	list_splice_tail_init(&ls->doomed, &undelivered);
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	/* Their state change hooks stop queueing our work; then wait for it. */
+	list_for_each_entry(conn, &undelivered, ready_node)
+		wsk_conn_detach(conn);
 	cancel_work_sync(&ls->accept_work);
 	ls->orig_data_ready = NULL;
 
-	spin_lock_irqsave(&ls->lock, flags);
-	list_splice_init(&ls->ready, &parked);
-	ls->nr_ready = 0;
-	spin_unlock_irqrestore(&ls->lock, flags);
-
-	while ((conn = list_first_entry_or_null(&parked, struct wsk_sock, ready_node))) {
+	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_sock, ready_node))) {
 		list_del_init(&conn->ready_node);
-		wsk_stat_dec(&wsk_stats.connections_held);
-		wsk_conn_reset(conn);
+		wsk_conn_reset(conn, true);
 	}
 }
 
 /*
- * Turn an accepted child into a wsk connection socket of @ls's client.
- * Context: the accept work. Return: the socket, or NULL if it could not be
- * allocated (the child has then been reset).
+ * Turn an accepted child into a wsk connection socket of @ls's client, not
+ * delivered yet. Context: the accept work. Return: the socket, or NULL if it
+ * could not be allocated (the child has then been reset).
  */
 static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *newsock)
 {
 	struct sockaddr_storage local = {}, remote = {};
-	int local_len, remote_len, state;
+	int local_len, remote_len, tcp_state;
 	struct sock *sk = newsock->sk;
 	struct wsk_sock *conn;
 	unsigned long flags;
-
-	/* It inherited wsk's listener hook while it waited in the queue. */
-	write_lock_bh(&sk->sk_callback_lock);
-	WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
-	write_unlock_bh(&sk->sk_callback_lock);
 
 	conn = wsk_sock_alloc(ls->client, get_net(ls->net), ls->family,
 			      WSK_FLAG_CONNECTION_SOCKET, GFP_KERNEL);
 	if (!conn) {
 		put_net(ls->net);
+		/* It inherited wsk's listener hook while it waited in the queue. */
+		write_lock_bh(&sk->sk_callback_lock);
+		WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
+		write_unlock_bh(&sk->sk_callback_lock);
 		sock_no_linger(sk);
 		sock_release(newsock);
 		wsk_stat_inc(&wsk_stats.connections_rejected);
 		return NULL;
 	}
 	conn->sock = newsock;
+	conn->listener = ls;
+	conn->orig_data_ready = ls->orig_data_ready;
+	/* Replaces the inherited listener hook; data may already be queued. */
+	wsk_conn_hook(conn);
 
 	/*
 	 * Cache both addresses (both calls sleep). The peer is read the way
@@ -198,7 +317,7 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	 * accept, delivered, but recorded as dead. CLOSE_WAIT (the peer sent
 	 * FIN) is a connection with data still readable.
 	 */
-	state = READ_ONCE(sk->sk_state) == TCP_CLOSE ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	tcp_state = READ_ONCE(sk->sk_state);
 
 	/* Under the lock: the socket is already on the debugfs list. */
 	spin_lock_irqsave(&conn->lock, flags);
@@ -206,33 +325,273 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	conn->local_len = local_len;
 	memcpy(&conn->remote, &remote, sizeof(remote));
 	conn->remote_len = remote_len;
-	conn->state = state;
+	conn->state = tcp_state == TCP_CLOSE ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	conn->peer_reset = tcp_state == TCP_CLOSE;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return conn;
 }
 
-/* Complete @req with @conn. The caller owns @req (off the queue). */
-static void wsk_accept_deliver(struct wsk_sock *conn, struct wsk_req *req)
+static void wsk_fill_addr(struct sockaddr_storage *to, const struct sockaddr_storage *from,
+			  int len)
 {
-	struct sockaddr_storage *local = req->priv.args.accept.local;
-	struct sockaddr_storage *remote = req->priv.args.accept.remote;
+	if (to) {
+		memset(to, 0, sizeof(*to));
+		memcpy(to, from, len);
+	}
+}
 
+/*
+ * Complete @req with @conn, which the caller took off its listener's lists
+ * (and @req off the accept queue).
+ */
+static void wsk_accept_deliver(struct wsk_sock *ls, struct wsk_sock *conn, struct wsk_req *req)
+{
+	unsigned long flags;
+
+	wsk_fill_addr(req->priv.args.accept.local, &conn->local, conn->local_len);
+	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
+	spin_lock_irqsave(&conn->lock, flags);
 	conn->context = req->priv.args.accept.context;
 	conn->client_dispatch = req->priv.args.accept.dispatch;
-	if (local) {
-		memset(local, 0, sizeof(*local));
-		memcpy(local, &conn->local, conn->local_len);
-	}
-	if (remote) {
-		memset(remote, 0, sizeof(*remote));
-		memcpy(remote, &conn->remote, conn->remote_len);
-	}
+	conn->listener = NULL;
+	spin_unlock_irqrestore(&conn->lock, flags);
 	wsk_stat_inc(&wsk_stats.accepts_completed);
 	if (conn->state == WSK_SOCK_DEAD)
 		wsk_stat_inc(&wsk_stats.accepts_dead);
 	req->result.socket = &conn->pub;
-	trace_wsk_accept_delivered(req->priv.sock_id, conn);
+	trace_wsk_accept_delivered(ls->id, conn);
 	wsk_req_complete(req, 0);
+}
+
+/*
+ * Offer @conn (taken off the ready FIFO) to the accept event, which
+ * wsk_cb_begin_locked() let run. The socket is the client's during the
+ * call already: it may queue sends on it, or close it (the close then runs
+ * once the call has returned, as the socket is still written to here). If
+ * the event refuses it (and did not close it), it is reset and freed.
+ */
+static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
+{
+	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	const struct wsk_client_connection_dispatch *cd = NULL;
+	void *ctx = NULL;
+	unsigned long flags;
+	bool closed;
+	u32 inherit;
+	int ret;
+
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->listener = NULL;
+	conn->in_accept_event = true;
+	spin_unlock_irqrestore(&conn->lock, flags);
+	ret = ld->accept_event(ls->context, 0, (struct sockaddr *)&conn->local,
+			       (struct sockaddr *)&conn->remote, &conn->pub, &ctx, &cd);
+	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	inherit = ls->inherit;
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	spin_lock_irqsave(&conn->lock, flags);
+	conn->in_accept_event = false;
+	closed = conn->close_req;
+	if (!ret) {
+		conn->context = ctx;
+		conn->client_dispatch = cd;
+		conn->events |= wsk_conn_events_available(cd, inherit);
+		if (conn->events & WSK_EVENT_SEND_BACKLOG)
+			conn->tx_space = true;
+		/* Data, or the peer's FIN or reset, may have come already. */
+		wsk_conn_kick(conn);
+	}
+	/* Closed by the client during the call: now the close may run. */
+	if (closed)
+		wsk_sock_kick_ops(conn);
+	spin_unlock_irqrestore(&conn->lock, flags);
+	if (ret && !closed) {
+		wsk_conn_reset(conn, true);
+		return;
+	}
+
+	wsk_stat_inc(&wsk_stats.accepts_event);
+	if (conn->state == WSK_SOCK_DEAD)
+		wsk_stat_inc(&wsk_stats.accepts_dead);
+	trace_wsk_accept_delivered(ls->id, conn);
+}
+
+/*
+ * Run a conditional request's condition on @conn, the head of the ready
+ * FIFO, which @ls->head_busy keeps there. @req is off the queue (owned).
+ */
+static void wsk_accept_decide(struct wsk_sock *ls, struct wsk_sock *conn, struct wsk_req *req)
+{
+	unsigned long flags;
+	int verdict;
+
+	/* Filled whatever the verdict. */
+	wsk_fill_addr(req->priv.args.accept.local, &conn->local, conn->local_len);
+	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
+	verdict = req->priv.args.accept.condition((struct sockaddr *)&conn->remote,
+						  (struct sockaddr *)&conn->local,
+						  req->priv.args.accept.callback_data);
+	trace_wsk_verdict(ls->id, conn, WSK_VERDICT_CONDITION, verdict);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	ls->head_busy = false;
+	switch (verdict) {
+	case WSK_CF_ACCEPT:
+		wsk_ready_del(ls, conn);
+		ls->accepted++;
+		break;
+	case WSK_CF_REJECT:
+		wsk_ready_del(ls, conn);
+		break;
+	case WSK_CF_DEFER:
+		if (!conn->deferred) {
+			conn->deferred = true;
+			wsk_stat_inc(&wsk_stats.connections_deferred);
+		}
+		break;
+	}
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	switch (verdict) {
+	case WSK_CF_ACCEPT:
+		wsk_accept_deliver(ls, conn, req);
+		break;
+	case WSK_CF_REJECT:
+		wsk_conn_reset(conn, true);
+		wsk_req_complete(req, -ECONNREFUSED);
+		break;
+	case WSK_CF_DEFER:
+		wsk_req_complete(req, -EAGAIN);
+		break;
+	default:
+		wsk_req_complete(req, -EINVAL);
+		break;
+	}
+}
+
+static bool wsk_conn_peer_gone(const struct wsk_sock *conn)
+{
+	return (1 << READ_ONCE(conn->sock->sk->sk_state)) & (TCPF_CLOSE | TCPF_CLOSE_WAIT);
+}
+
+/* Ask a new connection of a conditional listener for its verdict. */
+static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
+{
+	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	struct wsk_inspect_id id;
+	unsigned long flags;
+	bool run = false;
+	int verdict;
+
+	spin_lock_irqsave(&ls->lock, flags);
+	/* Bounded by the backlog: the excess is reset unseen. */
+	if (ls->nr_held + ls->nr_ready < ls->backlog_eff) {
+		conn->inspect_id.key = conn->id;
+		conn->inspect_id.serial = ++ls->inspect_serial;
+		id = conn->inspect_id;
+		run = wsk_cb_begin_locked(ls, WSK_EV_INSPECT);
+	}
+	spin_unlock_irqrestore(&ls->lock, flags);
+	if (!run) {
+		wsk_conn_reset(conn, true);
+		return;
+	}
+
+	verdict = ld->inspect_event(ls->context, (struct sockaddr *)&conn->local,
+				    (struct sockaddr *)&conn->remote, &id);
+	wsk_cb_end(ls, WSK_EV_INSPECT, verdict);
+	trace_wsk_verdict(ls->id, conn, WSK_VERDICT_INSPECT, verdict);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	if (verdict == WSK_INSPECT_ACCEPT) {
+		wsk_ready_add(ls, conn);
+		wsk_stat_inc(&wsk_stats.inspect_accepted);
+	} else if (verdict == WSK_INSPECT_PEND) {
+		list_add_tail(&conn->ready_node, &ls->held);
+		ls->nr_held++;
+		wsk_stat_inc(&wsk_stats.connections_held);
+		wsk_stat_inc(&wsk_stats.connections_pended);
+		wsk_stat_inc(&wsk_stats.inspect_pended);
+	}
+	/* It may have died before its hook could tell us. */
+	if (verdict != WSK_INSPECT_REJECT && wsk_conn_peer_gone(conn))
+		set_bit(WSK_LS_ABORT_CHECK, &ls->lflags);
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	if (verdict != WSK_INSPECT_ACCEPT && verdict != WSK_INSPECT_PEND) {
+		wsk_stat_inc(&wsk_stats.inspect_rejected);
+		wsk_conn_reset(conn, true);
+	}
+}
+
+/*
+ * Reset what wsk_inspect_complete() rejected, and (conditional listeners)
+ * report and reset the held or ready connections whose peer went away.
+ */
+static void wsk_listen_reap(struct wsk_sock *ls)
+{
+	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	struct wsk_sock *conn, *tmp;
+	unsigned long flags;
+	LIST_HEAD(aborted);
+	LIST_HEAD(doomed);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	list_splice_init(&ls->doomed, &doomed);
+	if (ls->cond_accept) {
+		list_for_each_entry_safe(conn, tmp, &ls->held, ready_node) {
+			if (wsk_conn_peer_gone(conn)) {
+				wsk_held_del(ls, conn);
+				list_add_tail(&conn->ready_node, &aborted);
+			}
+		}
+		list_for_each_entry_safe(conn, tmp, &ls->ready, ready_node) {
+			if (wsk_conn_peer_gone(conn)) {
+				wsk_ready_del(ls, conn);
+				list_add_tail(&conn->ready_node, &aborted);
+			}
+		}
+	}
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	list_for_each_entry_safe(conn, tmp, &aborted, ready_node) {
+		list_del_init(&conn->ready_node);
+		if (ld->abort_event && wsk_cb_begin(ls, WSK_EV_ABORT)) {
+			ld->abort_event(ls->context, &conn->inspect_id);
+			wsk_cb_end(ls, WSK_EV_ABORT, 0);
+			wsk_stat_inc(&wsk_stats.connections_aborted);
+		}
+		wsk_conn_reset(conn, false);
+	}
+	list_for_each_entry_safe(conn, tmp, &doomed, ready_node) {
+		list_del_init(&conn->ready_node);
+		wsk_conn_reset(conn, true);
+	}
+}
+
+/* The listener is unusable: tell the accept event once (NULL socket). */
+static void wsk_listen_dead(struct wsk_sock *ls)
+{
+	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	const struct wsk_client_connection_dispatch *cd = NULL;
+	unsigned long flags;
+	void *ctx = NULL;
+	bool run = false;
+	int ret;
+
+	spin_lock_irqsave(&ls->lock, flags);
+	if (!ls->dead_reported) {
+		run = wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT);
+		ls->dead_reported = run;
+	}
+	spin_unlock_irqrestore(&ls->lock, flags);
+	if (!run)
+		return;
+	ret = ld->accept_event(ls->context, 0, NULL, NULL, NULL, &ctx, &cd);
+	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
 }
 
 static void wsk_accept_work(struct work_struct *work)
@@ -247,15 +606,49 @@ static void wsk_accept_work(struct work_struct *work)
 
 	for (;;) {
 		spin_lock_irqsave(&ls->lock, flags);
-		if (!wsk_listen_wants(ls)) {
+		if (ls->closing || ls->state != WSK_SOCK_LISTENING)
+			break;
+		if (!list_empty(&ls->doomed) ||
+		    test_and_clear_bit(WSK_LS_ABORT_CHECK, &ls->lflags)) {
 			spin_unlock_irqrestore(&ls->lock, flags);
-			return;
+			wsk_listen_reap(ls);
+			continue;
 		}
+
+		/* The head of the ready FIFO: to a request, else the event. */
+		conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+		if (conn) {
+			req = wsk_req_dequeue(&ls->accept_q);
+			if (req && req->priv.args.accept.condition) {
+				ls->head_busy = true;
+				spin_unlock_irqrestore(&ls->lock, flags);
+				wsk_accept_decide(ls, conn, req);
+				continue;
+			}
+			if (req) {
+				wsk_ready_del(ls, conn);
+				ls->accepted++;
+				spin_unlock_irqrestore(&ls->lock, flags);
+				wsk_accept_deliver(ls, conn, req);
+				continue;
+			}
+			if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
+				wsk_ready_del(ls, conn);
+				spin_unlock_irqrestore(&ls->lock, flags);
+				wsk_accept_event_call(ls, conn);
+				continue;
+			}
+			/* Parked for the next accept; a conditional listener inspects on. */
+			if (!ls->cond_accept)
+				break;
+		}
+
+		if (!wsk_listen_wants(ls))
+			break;
 		if (!budget--) {
 			/* Let other listeners run; continue in a new pass. */
 			queue_work(wsk_wq, &ls->accept_work);
-			spin_unlock_irqrestore(&ls->lock, flags);
-			return;
+			break;
 		}
 		spin_unlock_irqrestore(&ls->lock, flags);
 
@@ -265,50 +658,47 @@ static void wsk_accept_work(struct work_struct *work)
 			/*
 			 * -EAGAIN: the queue is empty; the next connection's
 			 * sk_data_ready queues this work again. Anything else
-			 * (-ENOMEM) also waits for the next wake-up.
+			 * (-ENOMEM) also waits for the next wake-up; -EINVAL
+			 * means the socket no longer listens.
 			 */
 			if (err != -EAGAIN) {
 				wsk_stat_inc(&wsk_stats.accept_errors);
 				pr_warn_ratelimited("kernel_accept failed: %d\n", err);
 			}
+			if (err == -EINVAL)
+				wsk_listen_dead(ls);
 			return;
 		}
 
 		conn = wsk_conn_create(ls, newsock);
 		if (!conn)
 			continue;
-
-		spin_lock_irqsave(&ls->lock, flags);
-		req = ls->closing ? NULL : wsk_req_dequeue(&ls->accept_q);
-		if (!req) {
-			/* Cancelled meanwhile (or closing: the close resets it). */
-			list_add_tail(&conn->ready_node, &ls->ready);
-			ls->nr_ready++;
-			wsk_stat_inc(&wsk_stats.accepts_parked);
-			wsk_stat_inc(&wsk_stats.connections_held);
-			/* Under the lock: once parked, @conn is the next accept's. */
-			trace_wsk_accept_parked(ls->id, conn);
+		if (ls->cond_accept) {
+			wsk_inspect(ls, conn);
 		} else {
-			ls->accepted++;
+			spin_lock_irqsave(&ls->lock, flags);
+			wsk_ready_add(ls, conn);
+			spin_unlock_irqrestore(&ls->lock, flags);
 		}
-		spin_unlock_irqrestore(&ls->lock, flags);
-
-		if (req)
-			wsk_accept_deliver(conn, req);
 		cond_resched();
 	}
+	spin_unlock_irqrestore(&ls->lock, flags);
 }
 
 /* Context: any. */
 void wsk_listen_init(struct wsk_sock *s)
 {
 	INIT_WORK(&s->accept_work, wsk_accept_work);
+	INIT_LIST_HEAD(&s->held);
+	INIT_LIST_HEAD(&s->doomed);
 }
 
-int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socket_context,
-	       const struct wsk_client_connection_dispatch *accept_socket_dispatch,
-	       struct sockaddr_storage *local, struct sockaddr_storage *remote,
-	       struct wsk_req *req)
+static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
+			     wsk_condition_t condition, unsigned long callback_data,
+			     void *accept_socket_context,
+			     const struct wsk_client_connection_dispatch *accept_socket_dispatch,
+			     struct sockaddr_storage *local, struct sockaddr_storage *remote,
+			     struct wsk_req *req)
 {
 	struct wsk_sock *ls, *conn = NULL;
 	unsigned long irqflags;
@@ -325,6 +715,8 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 	req->priv.args.accept.dispatch = accept_socket_dispatch;
 	req->priv.args.accept.local = local;
 	req->priv.args.accept.remote = remote;
+	req->priv.args.accept.condition = condition;
+	req->priv.args.accept.callback_data = callback_data;
 
 	spin_lock_irqsave(&ls->lock, irqflags);
 	if (ls->closing) {
@@ -334,13 +726,15 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 	} else if (flags || ls->state != WSK_SOCK_LISTENING) {
 		err = -EINVAL;
 	} else {
-		/* Parked connections exist only while no request is pending. */
-		conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+		/*
+		 * A connection waiting in the ready FIFO goes inline to a plain
+		 * accept that is first in line; conditions run on the work.
+		 */
+		if (!condition && list_empty(&ls->accept_q) && !ls->head_busy)
+			conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
 		if (conn) {
-			list_del_init(&conn->ready_node);
-			ls->nr_ready--;
+			wsk_ready_del(ls, conn);
 			ls->accepted++;
-			wsk_stat_dec(&wsk_stats.connections_held);
 		} else {
 			wsk_req_enqueue(listen, &ls->accept_q, req);
 			/* Connections may already wait in the kernel's queue. */
@@ -350,11 +744,83 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 	}
 	spin_unlock_irqrestore(&ls->lock, irqflags);
 
-	if (err == -EINPROGRESS)
-		return err;	/* @req may be completing elsewhere already */
 	if (err)
-		return wsk_req_fail(req, err);
-	wsk_accept_deliver(conn, req);
+		return wsk_req_submitted(req, err);
+	wsk_accept_deliver(ls, conn, req);
 	return 0;
 }
+
+int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socket_context,
+	       const struct wsk_client_connection_dispatch *accept_socket_dispatch,
+	       struct sockaddr_storage *local, struct sockaddr_storage *remote,
+	       struct wsk_req *req)
+{
+	return wsk_accept_submit(listen, flags, NULL, 0, accept_socket_context,
+				 accept_socket_dispatch, local, remote, req);
+}
 EXPORT_SYMBOL_NS_GPL(wsk_accept, WSK);
+
+int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
+			   unsigned long callback_data, void *accept_socket_context,
+			   const struct wsk_client_connection_dispatch *accept_socket_dispatch,
+			   struct sockaddr_storage *local, struct sockaddr_storage *remote,
+			   struct wsk_req *req)
+{
+	return wsk_accept_submit(listen, 0, condition, callback_data, accept_socket_context,
+				 accept_socket_dispatch, local, remote, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_accept_conditional, WSK);
+
+int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
+			 enum wsk_inspect_action action, struct wsk_req *req)
+{
+	struct wsk_sock *ls, *conn, *found = NULL;
+	unsigned long flags;
+	int err;
+
+	err = wsk_req_claim(req, WSK_REQ_INLINE, listen);
+	if (err)
+		return err;
+	if (!listen || !id)
+		return wsk_req_fail(req, -EINVAL);
+	ls = wsk_sock(listen);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	if (ls->closing) {
+		err = -ESHUTDOWN;
+	} else if (!wsk_sock_is_listener(ls)) {
+		err = -EOPNOTSUPP;
+	} else if (!ls->cond_accept ||
+		   (action != WSK_INSPECT_ACCEPT && action != WSK_INSPECT_REJECT)) {
+		err = -EINVAL;
+	} else {
+		list_for_each_entry(conn, &ls->held, ready_node) {
+			if (conn->inspect_id.key == id->key &&
+			    conn->inspect_id.serial == id->serial) {
+				found = conn;
+				break;
+			}
+		}
+		if (!found) {
+			err = -ENOENT;
+		} else {
+			wsk_held_del(ls, found);
+			if (action == WSK_INSPECT_ACCEPT) {
+				wsk_ready_add(ls, found);
+				wsk_stat_inc(&wsk_stats.inspect_accepted);
+			} else {
+				list_add_tail(&found->ready_node, &ls->doomed);
+				wsk_stat_inc(&wsk_stats.inspect_rejected);
+			}
+			trace_wsk_verdict(ls->id, found, WSK_VERDICT_COMPLETE, action);
+			wsk_listen_kick(ls);
+		}
+	}
+	spin_unlock_irqrestore(&ls->lock, flags);
+
+	if (err)
+		return wsk_req_fail(req, err);
+	wsk_req_complete(req, 0);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_inspect_complete, WSK);

@@ -137,6 +137,53 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
 }
 
 /**
+ * wsk_req_enqueue_head - put a claimed request back at the head of a queue
+ * @s: the socket
+ * @queue: one of the queues of @s
+ * @req: a claimed request that the caller owns (taken off @queue earlier)
+ *
+ * Context: any; the caller holds the lock of @s.
+ */
+void wsk_req_enqueue_head(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req)
+{
+	lockdep_assert_held(&wsk_sock(s)->lock);
+	list_add(&req->priv.node, queue);
+	WRITE_ONCE(req->priv.sock, s);
+	wsk_sock(s)->queued[req->priv.kind]++;
+}
+
+/**
+ * wsk_req_unqueue - take a given request off the queue it waits in
+ * @req: a request queued on a socket whose lock the caller holds
+ *
+ * The caller now owns @req and must complete it.
+ *
+ * Context: any; the caller holds the lock of @req's socket.
+ */
+void wsk_req_unqueue(struct wsk_req *req)
+{
+	wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
+	list_del_init(&req->priv.node);
+	WRITE_ONCE(req->priv.sock, NULL);
+}
+
+/**
+ * wsk_req_submitted - the common tail of a submitting call
+ * @req: the claimed request
+ * @err: -EINPROGRESS if @req was queued (it may already be completing
+ *	elsewhere: it is not touched), else the error to complete it with
+ *
+ * Context: any, no wsk lock held.
+ * Return: @err.
+ */
+int wsk_req_submitted(struct wsk_req *req, int err)
+{
+	if (err == -EINPROGRESS)
+		return err;
+	return wsk_req_fail(req, err);
+}
+
+/**
  * wsk_req_dequeue - take the oldest request off a socket queue
  * @queue: a queue of a socket whose lock the caller holds
  *
@@ -149,11 +196,8 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue)
 	struct wsk_req *req;
 
 	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
-	if (req) {
-		wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
-		list_del_init(&req->priv.node);
-		WRITE_ONCE(req->priv.sock, NULL);
-	}
+	if (req)
+		wsk_req_unqueue(req);
 	return req;
 }
 
@@ -177,9 +221,7 @@ bool wsk_req_cancel(struct wsk_req *req)
 		s = wsk_sock(pub);
 		spin_lock_irqsave(&s->lock, flags);
 		if (req->priv.sock == pub) {
-			s->queued[req->priv.kind]--;
-			list_del_init(&req->priv.node);
-			WRITE_ONCE(req->priv.sock, NULL);
+			wsk_req_unqueue(req);
 			found = true;
 		}
 		spin_unlock_irqrestore(&s->lock, flags);

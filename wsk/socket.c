@@ -85,8 +85,10 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	INIT_LIST_HEAD(&s->accept_q);
 	INIT_LIST_HEAD(&s->ready);
 	INIT_LIST_HEAD(&s->ready_node);
+	INIT_LIST_HEAD(&s->evwait_q);
 	INIT_WORK(&s->op_work, wsk_sock_op_work);
 	wsk_listen_init(s);
+	wsk_conn_init(s);
 	wsk_client_get_socket(client);
 	wsk_stat_inc(&wsk_stats.sockets);
 	wsk_stat_inc(&wsk_stats.sockets_by_category[wsk_category_index(category)]);
@@ -129,8 +131,13 @@ void wsk_sock_free(struct wsk_sock *s)
 	wsk_client_put_socket(client);
 }
 
-/* Queue the op work unless it is queued or running. Socket lock held. */
-static void wsk_sock_kick_ops(struct wsk_sock *s)
+/**
+ * wsk_sock_kick_ops - queue the op work unless it is queued or running
+ * @s: the socket
+ *
+ * Context: any; the caller holds @s->lock.
+ */
+void wsk_sock_kick_ops(struct wsk_sock *s)
 {
 	lockdep_assert_held(&s->lock);
 	if (!s->op_active) {
@@ -272,13 +279,18 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	LIST_HEAD(cancelled);
 
 	trace_wsk_sock_close_start(s);
+	/* Both wait for the socket's callbacks and stop them for good. */
 	if (wsk_sock_is_listener(s))
 		wsk_listen_stop(s);
+	else
+		wsk_conn_stop(s, &cancelled);
 
 	spin_lock_irqsave(&s->lock, flags);
 	while ((req = wsk_req_dequeue(&s->op_q)))
 		list_add_tail(&req->priv.node, &cancelled);
 	while ((req = wsk_req_dequeue(&s->accept_q)))
+		list_add_tail(&req->priv.node, &cancelled);
+	while ((req = wsk_req_dequeue(&s->evwait_q)))
 		list_add_tail(&req->priv.node, &cancelled);
 	sock = s->sock;
 	s->sock = NULL;
@@ -406,9 +418,7 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	spin_unlock_irqrestore(&ws->lock, irqflags);
 
 	/* -EINPROGRESS: @req may already be completing elsewhere; leave it. */
-	if (err == -EINPROGRESS)
-		return err;
-	return wsk_req_fail(req, err);
+	return wsk_req_submitted(req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_bind, WSK);
 
@@ -431,14 +441,14 @@ int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 	} else {
 		ws->closing = true;
 		ws->close_req = req;
-		wsk_sock_kick_ops(ws);
+		/* From its own accept_event: it runs once that has returned. */
+		if (!ws->in_accept_event)
+			wsk_sock_kick_ops(ws);
 		err = -EINPROGRESS;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
 
-	if (err == -EINPROGRESS)
-		return err;
-	return wsk_req_fail(req, err);
+	return wsk_req_submitted(req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_close, WSK);
 
@@ -543,6 +553,38 @@ static int wsk_opt_read(struct wsk_sock *ws, int level, u32 code)
 	}
 }
 
+/* WSK_SO_CONDITIONAL_ACCEPT: u32 0 or 1, listen sockets, before bind. */
+static int wsk_control_cond_accept(struct wsk_sock *ws, size_t in_size, const void *in,
+				   struct wsk_req *req)
+{
+	const struct wsk_client_listen_dispatch *ld = ws->client_dispatch;
+	unsigned long flags;
+	u32 on;
+	int err;
+
+	if (!wsk_sock_is_listener(ws))
+		return wsk_req_fail(req, -EOPNOTSUPP);
+	if (!in || in_size < sizeof(on))
+		return wsk_req_fail(req, -EINVAL);
+	memcpy(&on, in, sizeof(on));
+	if (on > 1 || (on && (!ld || !ld->inspect_event)))
+		return wsk_req_fail(req, -EINVAL);
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing) {
+		err = -ESHUTDOWN;
+	} else if (ws->state != WSK_SOCK_OPEN) {
+		err = -EINVAL;	/* set before bind */
+	} else {
+		ws->cond_accept = on;
+		err = 0;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (err)
+		return wsk_req_fail(req, err);
+	wsk_req_complete(req, 0);
+	return 0;
+}
+
 static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_size,
 			   const void *in, size_t *out_returned, struct wsk_req *req)
 {
@@ -550,6 +592,8 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 	u32 backlog;
 	int val, err;
 
+	if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
+		return wsk_control_cond_accept(ws, in_size, in, req);
 	if (level == SOL_SOCKET && code == WSK_SO_LISTEN_BACKLOG) {
 		if (!wsk_sock_is_listener(ws))
 			return wsk_req_fail(req, -EOPNOTSUPP);
@@ -597,9 +641,7 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 		err = -EINPROGRESS;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
-	if (err == -EINPROGRESS)
-		return err;
-	return wsk_req_fail(req, err);
+	return wsk_req_submitted(req, err);
 }
 
 static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_size,
@@ -608,7 +650,8 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	unsigned long flags;
 	int val = 0, err;
 
-	if (level == SOL_SOCKET && code == WSK_SO_LISTEN_BACKLOG)
+	if (level == SOL_SOCKET &&
+	    (code == WSK_SO_LISTEN_BACKLOG || code == WSK_SO_CONDITIONAL_ACCEPT))
 		err = wsk_sock_is_listener(ws) ? 0 : -EOPNOTSUPP;
 	else
 		err = wsk_opt_check(ws, level, code);
@@ -620,6 +663,8 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing)
 		err = -ESHUTDOWN;
+	else if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
+		val = ws->cond_accept;
 	else if (code != WSK_SO_LISTEN_BACKLOG || level != SOL_SOCKET)
 		val = wsk_opt_read(ws, level, code);
 	else if (ws->state == WSK_SOCK_LISTENING)
@@ -647,9 +692,21 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 	bool closing;
 	int err;
 
-	if (!req && type == WSK_SET_OPTION && level == SOL_SOCKET &&
-	    code == WSK_SO_EVENT_CALLBACK)
-		return -EOPNOTSUPP;	/* not implemented yet; takes no request */
+	if (type == WSK_SET_OPTION && level == SOL_SOCKET && code == WSK_SO_EVENT_CALLBACK) {
+		/* The one option that takes no request (NULL allowed). */
+		if (req) {
+			err = wsk_req_claim(req, WSK_REQ_INLINE, s);
+			if (err)
+				return err;
+		}
+		if (out_returned)
+			*out_returned = 0;
+		err = s ? wsk_event_control(wsk_sock(s), in_size, in, req) : -EINVAL;
+		if (req && err != -EINPROGRESS)
+			wsk_req_complete(req, err);
+		/* -EINPROGRESS: @req waits for the running callback (if given). */
+		return err;
+	}
 
 	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
 	if (err)
@@ -678,7 +735,7 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 EXPORT_SYMBOL_NS_GPL(wsk_control, WSK);
 
 /* ------------------------------------------------------------------------ */
-/* Not implemented yet                                                       */
+/* Not implemented                                                           */
 
 static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
 {
@@ -705,42 +762,6 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
 	return wsk_not_supported(s, req);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_connect, WSK);
-
-int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
-	     struct wsk_req *req)
-{
-	return wsk_not_supported(s, req);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
-
-int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
-		struct wsk_req *req)
-{
-	return wsk_not_supported(s, req);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
-
-int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
-		   struct wsk_req *req)
-{
-	return wsk_not_supported(s, req);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_disconnect, WSK);
-
-int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
-{
-	if (!s || !chain)
-		return -EINVAL;
-	return -EOPNOTSUPP;
-}
-EXPORT_SYMBOL_NS_GPL(wsk_release, WSK);
-
-int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
-			 enum wsk_inspect_action action, struct wsk_req *req)
-{
-	return wsk_not_supported(listen, req);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_inspect_complete, WSK);
 
 /* ------------------------------------------------------------------------ */
 /* Provider dispatch tables                                                  */

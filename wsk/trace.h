@@ -25,6 +25,13 @@
 
 #include "internal.h"
 
+/* wsk_verdict's source */
+enum {
+	WSK_VERDICT_INSPECT,
+	WSK_VERDICT_COMPLETE,
+	WSK_VERDICT_CONDITION,
+};
+
 /* The tag that stands for a request in the events: not its address. */
 static inline u32 wsk_req_tag(const struct wsk_req *req)
 {
@@ -60,6 +67,10 @@ TRACE_DEFINE_ENUM(WSK_REQ_SETOPT);
 TRACE_DEFINE_ENUM(WSK_REQ_CLOSE);
 TRACE_DEFINE_ENUM(WSK_REQ_ACCEPT);
 TRACE_DEFINE_ENUM(WSK_REQ_INLINE);
+TRACE_DEFINE_ENUM(WSK_REQ_SEND);
+TRACE_DEFINE_ENUM(WSK_REQ_RECEIVE);
+TRACE_DEFINE_ENUM(WSK_REQ_DISCONNECT);
+TRACE_DEFINE_ENUM(WSK_REQ_EVENT);
 
 #define show_wsk_req_kind(kind)					\
 	__print_symbolic(kind,					\
@@ -69,7 +80,20 @@ TRACE_DEFINE_ENUM(WSK_REQ_INLINE);
 			 { WSK_REQ_SETOPT, "setopt" },		\
 			 { WSK_REQ_CLOSE, "close" },		\
 			 { WSK_REQ_ACCEPT, "accept" },		\
-			 { WSK_REQ_INLINE, "inline" })
+			 { WSK_REQ_INLINE, "inline" },		\
+			 { WSK_REQ_SEND, "send" },		\
+			 { WSK_REQ_RECEIVE, "receive" },		\
+			 { WSK_REQ_DISCONNECT, "disconnect" },	\
+			 { WSK_REQ_EVENT, "event" })
+
+#define show_wsk_event(event)					\
+	__print_symbolic(event,					\
+			 { WSK_EVENT_SEND_BACKLOG, "send_backlog" },	\
+			 { WSK_EVENT_RECEIVE, "receive" },	\
+			 { WSK_EVENT_DISCONNECT, "disconnect" },	\
+			 { WSK_EVENT_ACCEPT, "accept" },	\
+			 { WSK_EV_INSPECT, "inspect" },		\
+			 { WSK_EV_ABORT, "abort" })
 
 TRACE_DEFINE_ENUM(WSK_SOCK_CREATING);
 TRACE_DEFINE_ENUM(WSK_SOCK_OPEN);
@@ -184,6 +208,82 @@ DEFINE_EVENT(wsk_accept_class, wsk_accept_delivered,
 DEFINE_EVENT(wsk_accept_class, wsk_accept_parked,
 	     TP_PROTO(u64 listener, const struct wsk_sock *conn),
 	     TP_ARGS(listener, conn)
+);
+
+/* Event callback @event of socket @sock is called. */
+TRACE_EVENT(wsk_event_call,
+	    TP_PROTO(u64 sock, u32 event),
+	    TP_ARGS(sock, event),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u32, event)),
+	    TP_fast_assign(__entry->sock = sock;
+			   __entry->event = event;),
+	    TP_printk("sock=%llu event=%s", __entry->sock, show_wsk_event(__entry->event))
+);
+
+/* ... and returned @ret (a verdict for inspect, 0 for abort). */
+TRACE_EVENT(wsk_event_return,
+	    TP_PROTO(u64 sock, u32 event, int ret),
+	    TP_ARGS(sock, event, ret),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u32, event)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->sock = sock;
+			   __entry->event = event;
+			   __entry->ret = ret;),
+	    TP_printk("sock=%llu event=%s ret=%d", __entry->sock,
+		      show_wsk_event(__entry->event), __entry->ret)
+);
+
+/* WSK_SO_EVENT_CALLBACK on @sock with @mask: @ret 0, -EINPROGRESS or an error. */
+TRACE_EVENT(wsk_event_control,
+	    TP_PROTO(u64 sock, u32 mask, int ret),
+	    TP_ARGS(sock, mask, ret),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(u32, mask)
+			     __field(int, ret)),
+	    TP_fast_assign(__entry->sock = sock;
+			   __entry->mask = mask;
+			   __entry->ret = ret;),
+	    TP_printk("sock=%llu mask=%#x ret=%d", __entry->sock, __entry->mask, __entry->ret)
+);
+
+/*
+ * A verdict on connection @conn of @listener: @source is "inspect" (its
+ * inspect_event), "complete" (wsk_inspect_complete()) or "condition" (a
+ * wsk_accept_conditional() condition); @verdict is the value returned
+ * (WSK_INSPECT_* or WSK_CF_*).
+ */
+TRACE_DEFINE_ENUM(WSK_VERDICT_INSPECT);
+TRACE_DEFINE_ENUM(WSK_VERDICT_COMPLETE);
+TRACE_DEFINE_ENUM(WSK_VERDICT_CONDITION);
+
+#define show_wsk_verdict_source(source)				\
+	__print_symbolic(source,				\
+			 { WSK_VERDICT_INSPECT, "inspect" },	\
+			 { WSK_VERDICT_COMPLETE, "complete" },	\
+			 { WSK_VERDICT_CONDITION, "condition" })
+
+TRACE_EVENT(wsk_verdict,
+	    TP_PROTO(u64 listener, const struct wsk_sock *conn, int source, int verdict),
+	    TP_ARGS(listener, conn, source, verdict),
+	    TP_STRUCT__entry(__field(u64, listener)
+			     __field(u64, sock)
+			     __field(unsigned long, key)
+			     __field(u32, serial)
+			     __field(int, source)
+			     __field(int, verdict)
+			     __array(u8, remote, sizeof(struct sockaddr_in6))),
+	    TP_fast_assign(__entry->listener = listener;
+			   __entry->sock = conn->id;
+			   __entry->key = conn->inspect_id.key;
+			   __entry->serial = conn->inspect_id.serial;
+			   __entry->source = source;
+			   __entry->verdict = verdict;
+			   wsk_trace_addr(__entry->remote, &conn->remote, conn->remote_len);),
+	    TP_printk("listener=%llu sock=%llu id=%lu:%u source=%s verdict=%d remote=%pISpc",
+		      __entry->listener, __entry->sock, __entry->key, __entry->serial,
+		      show_wsk_verdict_source(__entry->source), __entry->verdict, __entry->remote)
 );
 
 /* A socket's close starts its teardown (on the workqueue). */

@@ -82,6 +82,41 @@ struct wsk_event_callback_control {
 	u32 event_mask;
 };
 
+/**
+ * enum wsk_cf - a condition function's verdict (WSAAccept's CF_*)
+ * @WSK_CF_ACCEPT: deliver the connection
+ * @WSK_CF_REJECT: reset it; the request completes -ECONNREFUSED
+ * @WSK_CF_DEFER: keep it at the head of the queue; the request completes
+ *	-EAGAIN
+ */
+enum wsk_cf {
+	WSK_CF_ACCEPT = 0,
+	WSK_CF_REJECT = 1,
+	WSK_CF_DEFER = 2,
+};
+
+/*
+ * The condition function of wsk_accept_conditional(): @caller is the peer's
+ * address, @callee the local one. It must not sleep.
+ */
+typedef enum wsk_cf (*wsk_condition_t)(const struct sockaddr *caller,
+				       const struct sockaddr *callee,
+				       unsigned long callback_data);
+
+/**
+ * struct wsk_buf - kernel memory for send and receive (the MDL analog)
+ * @kvec: the segments
+ * @nr_segs: number of segments
+ * @offset: into the first segment
+ * @length: total bytes
+ */
+struct wsk_buf {
+	const struct kvec *kvec;
+	unsigned int nr_segs;
+	size_t offset;
+	size_t length;
+};
+
 /* ------------------------------------------------------------------------ */
 /* Requests: the IRP analog                                                  */
 
@@ -128,7 +163,17 @@ struct wsk_req {
 				const struct wsk_client_connection_dispatch *dispatch;
 				struct sockaddr_storage *local;
 				struct sockaddr_storage *remote;
+				wsk_condition_t condition;
+				unsigned long callback_data;
 			} accept;
+			struct {
+				struct wsk_buf buf;
+				size_t done;
+				unsigned int flags;
+			} data;
+			struct {
+				u32 mask;
+			} event;
 			struct {
 				const struct sockaddr *addr;
 				int addrlen;
@@ -157,8 +202,10 @@ void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context);
  * wsk_req_cancel - ask for a pending request to be completed early (IoCancelIrp)
  * @req: the request
  *
- * Cancellable requests are those still waiting in a queue: pending accepts
- * and socket operations (bind, option changes) that have not started yet.
+ * Cancellable requests are those still waiting in a queue: pending accepts,
+ * receives, sends and graceful disconnects not yet being handed to TCP,
+ * event disables waiting for their callback, and socket operations (bind,
+ * option changes) that have not started yet.
  * A cancelled request completes with -ECANCELED and @req->result zeroed; the
  * completion routine runs in the caller's context before this returns.
  *
@@ -421,11 +468,23 @@ enum wsk_control_type {
  * @req: completes with @req->result.bytes = the bytes written to @out
  *
  * Supported: WSK_SO_LISTEN_BACKLOG (listen sockets, SET before bind; GET
- * returns the effective backlog); pass-through of SO_REUSEADDR, SO_REUSEPORT,
- * SO_KEEPALIVE (SOL_SOCKET), TCP_NODELAY (SOL_TCP) and IPV6_V6ONLY (SOL_IPV6,
- * AF_INET6 sockets, before bind). WSK_SO_EVENT_CALLBACK and
- * WSK_SO_CONDITIONAL_ACCEPT are not implemented yet (-EOPNOTSUPP);
- * WSK_SO_EVENT_CALLBACK alone accepts a NULL @req.
+ * returns the effective backlog); WSK_SO_CONDITIONAL_ACCEPT (listen sockets,
+ * u32 0 or 1, SET before bind, needs an inspect_event in the listener's
+ * client dispatch); WSK_SO_EVENT_CALLBACK (SET only, see below);
+ * pass-through of SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE (SOL_SOCKET),
+ * TCP_NODELAY (SOL_TCP) and IPV6_V6ONLY (SOL_IPV6, AF_INET6 sockets, before
+ * bind).
+ *
+ * WSK_SO_EVENT_CALLBACK takes a &struct wsk_event_callback_control and
+ * accepts a NULL @req. Enabling takes any combination of the events valid
+ * for the socket: a listener (once bound) WSK_EVENT_ACCEPT, plus
+ * WSK_EVENT_RECEIVE, WSK_EVENT_DISCONNECT and WSK_EVENT_SEND_BACKLOG to be
+ * inherited by the sockets its accept_event takes; an accepted connection
+ * socket the last three. Each enabled callback must be set in the socket's
+ * client dispatch. Disabling takes one event ORed with WSK_EVENT_DISABLE:
+ * no call of it starts afterwards; if one is running, this returns
+ * -EINPROGRESS and @req (if any) completes with 0 once it has returned.
+ * Enabling WSK_EVENT_SEND_BACKLOG reports the ideal backlog once at once.
  *
  * Context: any; does not sleep. GET and WSK_SO_LISTEN_BACKLOG complete
  * inline; pass-through SET runs on wsk's workqueue in order with the socket's
@@ -433,9 +492,13 @@ enum wsk_control_type {
  * Return:
  * * 0 - done (completed)
  * * -EINPROGRESS - a pass-through SET completes later: 0, the kernel's error
- *   (for example -EINVAL for IPV6_V6ONLY after bind), or -ECANCELED
- * * -EINVAL - NULL @req (not completed); NULL @s, bad sizes or buffers,
- *   WSK_SO_LISTEN_BACKLOG after bind or above INT_MAX (completed)
+ *   (for example -EINVAL for IPV6_V6ONLY after bind), or -ECANCELED; or an
+ *   event being disabled is running (completes 0 once it returned)
+ * * -EINVAL - NULL @req (not completed, except for WSK_SO_EVENT_CALLBACK);
+ *   NULL @s, bad sizes or buffers, WSK_SO_LISTEN_BACKLOG or
+ *   WSK_SO_CONDITIONAL_ACCEPT after bind, a backlog above INT_MAX, unknown
+ *   or unavailable events, events before bind (listener) or on a socket not
+ *   accepted (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
  *   valid for this socket (completed; not completed if @req is NULL)
@@ -461,8 +524,9 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
  *	listener's client
  *
  * Pending accepts on one listener are served in submission order, each
- * connection to exactly one request. Connections are taken from the kernel's
- * accept queue only while an accept is pending. A connection the peer reset
+ * connection to exactly one request, before the accept event gets any.
+ * Connections are taken from the kernel's accept queue only while there is
+ * a consumer (a pending accept, the accept event, or conditional accept). A connection the peer reset
  * before it was accepted is still delivered (status 0): it is a valid accept
  * whose socket is already dead; its addresses are reported. @local, @remote
  * and @req must stay valid until completion.
@@ -490,16 +554,6 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 /* ------------------------------------------------------------------------ */
 /* Conditional accept, event callbacks, data path: types                     */
 
-enum wsk_cf {
-	WSK_CF_ACCEPT = 0,
-	WSK_CF_REJECT = 1,
-	WSK_CF_DEFER = 2,
-};
-
-typedef enum wsk_cf (*wsk_condition_t)(const struct sockaddr *caller,
-				       const struct sockaddr *callee,
-				       unsigned long callback_data);
-
 /**
  * struct wsk_inspect_id - identifies an inspected connection; compared by value
  * @key: provider-chosen key
@@ -517,20 +571,6 @@ enum wsk_inspect_action {
 };
 
 /**
- * struct wsk_buf - kernel memory for send and receive (the MDL analog)
- * @kvec: the segments
- * @nr_segs: number of segments
- * @offset: into the first segment
- * @length: total bytes
- */
-struct wsk_buf {
-	const struct kvec *kvec;
-	unsigned int nr_segs;
-	size_t offset;
-	size_t length;
-};
-
-/**
  * struct wsk_data_indication - received data indicated in place
  * @next: the next indication of the chain, or NULL
  * @buffer: this indication's data
@@ -542,11 +582,25 @@ struct wsk_data_indication {
 
 /**
  * struct wsk_client_listen_dispatch - a listen socket's event callbacks
- * @accept_event: a connection for the client (WskAcceptEvent)
- * @inspect_event: conditional accept verdict (WskInspectEvent)
- * @abort_event: an inspected connection died before delivery (WskAbortEvent)
+ * @accept_event: a connection for the client (WskAcceptEvent). Return 0 to
+ *	take @accept_socket (setting its context and dispatch through the two
+ *	out-pointers; its connection events are those enabled on the listener)
+ *	or a negative value (conventionally -ECONNREFUSED) to refuse it: wsk
+ *	then resets and frees it. @local and @remote are valid during the call
+ *	only. A NULL @accept_socket means the listener is dead and must be
+ *	closed (delivered once). Called only while no accept request is
+ *	pending on the listener.
+ * @inspect_event: the verdict on a new connection of a listener with
+ *	WSK_SO_CONDITIONAL_ACCEPT (WskInspectEvent): WSK_INSPECT_ACCEPT,
+ *	_REJECT (reset) or _PEND (hold until wsk_inspect_complete()). Copy
+ *	*@inspect_id to keep it.
+ * @abort_event: a pended, or accepted but not yet delivered, connection of
+ *	a conditional-accept listener was reset or closed by its peer
+ *	(WskAbortEvent); its id is no longer valid.
  *
- * Event callbacks are not implemented yet: they are never called.
+ * Context: all three run on wsk's workqueue, in process context, one at a
+ * time per listener, never after the listener's close has completed. They
+ * must not sleep. @flags is 0 (WSK_FLAG_AT_DISPATCH_LEVEL is never set).
  */
 struct wsk_client_listen_dispatch {
 	int (*accept_event)(void *socket_context, unsigned int flags,
@@ -562,11 +616,27 @@ struct wsk_client_listen_dispatch {
 
 /**
  * struct wsk_client_connection_dispatch - a connection socket's event callbacks
- * @receive_event: data arrived (WskReceiveEvent)
- * @disconnect_event: the peer disconnected (WskDisconnectEvent)
- * @send_backlog_event: the ideal send backlog changed (WskSendBacklogEvent)
+ * @receive_event: data arrived (WskReceiveEvent). @indication is a chain of
+ *	the received bytes in place, @bytes_indicated their total, and
+ *	*@bytes_accepted is preset to it. Return 0 having taken
+ *	*@bytes_accepted bytes (a partial take pauses indications until the
+ *	next wsk_receive()); -EINPROGRESS to keep the whole chain until
+ *	wsk_release(); -EAGAIN to take nothing (pauses indications too). A
+ *	NULL @indication means the peer reset the connection: the socket is
+ *	dead and must be closed (delivered once).
+ * @disconnect_event: the peer disconnected (WskDisconnectEvent), once:
+ *	@flags is WSK_FLAG_ABORTIVE for a reset, 0 for a graceful close (after
+ *	the data before it has been taken). Return 0.
+ * @send_backlog_event: the ideal amount of unsent data to keep queued
+ *	(WskSendBacklogEvent): reported when the event is enabled and whenever
+ *	the send buffer drains after filling up. It is
+ *	min(sk_sndbuf, max(2 * cwnd * mss, 2 * mss)) bytes. Return 0.
  *
- * Event callbacks are not implemented yet: they are never called.
+ * Context: all three run on wsk's per-connection work, in process context,
+ * one at a time per socket (receive_event with the TCP socket lock owned),
+ * never after the socket's close has completed. They must not sleep; they
+ * may call any wsk function that takes a request (wsk_send() included).
+ * @flags is 0 (WSK_FLAG_AT_DISPATCH_LEVEL is never set).
  */
 struct wsk_client_connection_dispatch {
 	int (*receive_event)(void *socket_context, unsigned int flags,
@@ -577,15 +647,82 @@ struct wsk_client_connection_dispatch {
 };
 
 /* ------------------------------------------------------------------------ */
-/* Not implemented yet: these obey the request rules and fail                */
+/* Conditional accept                                                        */
 
 /**
- * wsk_connect - connect a connection socket (WskConnect); not implemented yet
+ * wsk_accept_conditional - accept with a condition function (WSAAccept)
+ * @listen: a bound listen socket
+ * @condition: called with the waiting connection's peer (caller) and local
+ *	(callee) address and @callback_data; NULL makes this a plain
+ *	wsk_accept(). It runs on wsk's workqueue (process context) and must
+ *	not sleep.
+ * @callback_data: passed to @condition unchanged
+ * @accept_socket_context: the new socket's socket_context
+ * @accept_socket_dispatch: the new socket's client dispatch (may be NULL)
+ * @local: optional; filled with the connection's local address, whatever
+ *	the verdict
+ * @remote: optional; filled with the peer's address, whatever the verdict
+ * @req: completes with @req->result.socket on WSK_CF_ACCEPT
+ *
+ * Takes the first waiting connection (pending until there is one), in FIFO
+ * order with the listener's other accept requests, and asks @condition:
+ *
+ * * WSK_CF_ACCEPT - @req completes 0 with the socket.
+ * * WSK_CF_REJECT - the connection is reset (Linux has already completed
+ *   the handshake: the peer sees a reset, not a refusal); @req completes
+ *   -ECONNREFUSED.
+ * * WSK_CF_DEFER - the connection stays at the head of the listener's
+ *   queue and @req completes -EAGAIN. The next accept call of either kind
+ *   is offered that same connection first (and calls its own condition
+ *   again); no later connection is delivered while it is deferred.
+ * * any other value - @req completes -EINVAL; the connection stays queued.
+ *
+ * Context: any; does not sleep. With a @condition the request always
+ * completes from wsk's workqueue.
+ * Return: as wsk_accept(); with a @condition never 0.
+ */
+int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
+			   unsigned long callback_data, void *accept_socket_context,
+			   const struct wsk_client_connection_dispatch *accept_socket_dispatch,
+			   struct sockaddr_storage *local, struct sockaddr_storage *remote,
+			   struct wsk_req *req);
+
+/**
+ * wsk_inspect_complete - the verdict on a pended connection (WskInspectComplete)
+ * @listen: the listen socket, with WSK_SO_CONDITIONAL_ACCEPT on
+ * @id: the id its inspect_event was given (compared by value; a copy is fine)
+ * @action: WSK_INSPECT_ACCEPT (deliver it to a pending accept request or the
+ *	accept event, in the listener's FIFO order) or WSK_INSPECT_REJECT
+ *	(reset it)
+ * @req: the request
+ *
+ * Context: any; does not sleep. Completes inline; the delivery or reset
+ * itself runs on wsk's workqueue.
+ * Return:
+ * * 0 - the verdict was taken (completed)
+ * * -ENOENT - no connection with that id is held: unknown, already decided,
+ *   or aborted (completed; nothing is set up)
+ * * -EINVAL - NULL @req (not completed); NULL @listen or @id, @action not
+ *   ACCEPT or REJECT, or conditional accept not on (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @listen is a connection socket (completed)
+ * * -ESHUTDOWN - the listener's close has started (completed)
+ */
+int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
+			 enum wsk_inspect_action action, struct wsk_req *req);
+
+/* ------------------------------------------------------------------------ */
+/* Data path                                                                 */
+
+/**
+ * wsk_connect - connect a connection socket (WskConnect); not implemented
  * @s: the socket
  * @remote: the peer's address
  * @addrlen: size of @remote
  * @flags: must be 0
  * @req: the request
+ *
+ * wsk accepts connections; it does not open them yet.
  *
  * Context: any; does not sleep.
  * Return: -EINVAL for a NULL @req, -EBUSY for a pending @req (neither
@@ -596,68 +733,110 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
 		unsigned int flags, struct wsk_req *req);
 
 /**
- * wsk_send - send data (WskSend); not implemented yet
- * @s: the socket
- * @buf: the data
- * @flags: send flags
- * @req: the request
+ * wsk_send - send data (WskSend)
+ * @s: an accepted connection socket
+ * @buf: the data; the segments and the memory they describe stay the
+ *	owner's and must stay valid until completion
+ * @flags: must be 0
+ * @req: completes with @req->result.bytes == @buf->length
+ *
+ * Never blocks: the data is handed to TCP from wsk's per-connection work as
+ * send space allows (continuing from the socket's write-space wake-up).
+ * Sends, and graceful disconnects, run in submission order.
  *
  * Context: any; does not sleep.
- * Return: as wsk_connect().
+ * Return:
+ * * 0 - a zero-length send (completed)
+ * * -EINPROGRESS - completes later: 0 once every byte is handed to TCP; the
+ *   kernel's error (-EPIPE, -ECONNRESET) if the connection failed first;
+ *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED (cancelled
+ *   while waiting behind another send, or the socket closed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags
+ *   (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @s is a listen socket (completed)
+ * * -ENOTCONN - @s is not an accepted connection (completed)
+ * * -ESHUTDOWN - the socket's close has started (completed)
  */
 int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 	     struct wsk_req *req);
 
 /**
- * wsk_receive - receive data (WskReceive); not implemented yet
- * @s: the socket
- * @buf: the buffer
- * @flags: receive flags (WSK_FLAG_WAITALL)
- * @req: the request
+ * wsk_receive - receive data into a buffer (WskReceive)
+ * @s: an accepted connection socket
+ * @buf: the buffer, valid until completion
+ * @flags: 0 or WSK_FLAG_WAITALL
+ * @req: completes with @req->result.bytes, the bytes copied
+ *
+ * Completes once at least one byte has arrived (all of @buf->length with
+ * WSK_FLAG_WAITALL, unless the stream ends first), or with 0 bytes at a
+ * graceful end of stream. Pending receives are served before receive
+ * indications. Any call resumes indications paused by a partial take or
+ * -EAGAIN; a zero-length receive does only that.
  *
  * Context: any; does not sleep.
- * Return: as wsk_connect().
+ * Return:
+ * * 0 - a zero-length receive (completed, 0 bytes)
+ * * -EINPROGRESS - completes later: 0 with the bytes; -ECONNRESET if the
+ *   peer reset the connection before any byte; -ECONNABORTED if an abortive
+ *   wsk_disconnect() came first; -ECANCELED
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags
+ *   (completed)
+ * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
  */
 int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		struct wsk_req *req);
 
 /**
- * wsk_disconnect - disconnect (WskDisconnect); not implemented yet
- * @s: the socket
- * @buf: optional final data
- * @flags: WSK_FLAG_ABORTIVE for a reset
- * @req: the request
+ * wsk_disconnect - disconnect a connection (WskDisconnect)
+ * @s: an accepted connection socket
+ * @buf: optional final data (graceful only), sent before the FIN
+ * @flags: 0 (graceful: FIN after the sends queued before it) or
+ *	WSK_FLAG_ABORTIVE (reset now)
+ * @req: the request; completes with @req->result.bytes, the final data sent
+ *
+ * A graceful disconnect shuts down the sending side only: receives and
+ * receive indications go on until the peer closes too. An abortive one
+ * resets the connection at once and completes every queued send and
+ * receive with -ECONNABORTED. Either way the socket must still be closed.
  *
  * Context: any; does not sleep.
- * Return: as wsk_connect().
+ * Return:
+ * * -EINPROGRESS - completes later: 0, the kernel's error, or -ECANCELED
+ * * -EINVAL - NULL @req (not completed); NULL @s, bad @flags (completed)
+ * * -EALREADY - an abortive disconnect was already requested (completed)
+ * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
  */
 int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		   struct wsk_req *req);
 
 /**
- * wsk_release - return a retained indication chain (WskRelease); not
- * implemented yet
- * @s: the socket
- * @chain: the chain kept by a receive event
+ * wsk_release - give back an indication chain kept by a receive event (WskRelease)
+ * @s: the connection socket whose receive_event returned -EINPROGRESS
+ * @chain: the chain as it was indicated (its first indication)
+ *
+ * Frees the data the chain points to. A chain not yet released when @s is
+ * closed is freed by the close (and counted in debugfs).
  *
  * Context: any; does not sleep.
- * Return: -EINVAL for NULL @s or @chain, else -EOPNOTSUPP.
+ * Return: 0; -EINVAL for NULL @s or @chain or a chain @s does not hold;
+ * -ESHUTDOWN once the socket's close has started (the close frees it).
  */
 int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain);
 
 /**
- * wsk_inspect_complete - verdict for a pended connection (WskInspectComplete);
- * not implemented yet
- * @listen: the listen socket
- * @id: the inspected connection
- * @action: WSK_INSPECT_ACCEPT or WSK_INSPECT_REJECT
- * @req: the request
+ * wsk_data_indication_copy - copy bytes out of an indication chain
+ * @chain: the chain (may be NULL: nothing to copy)
+ * @offset: bytes to skip from the start of the chain
+ * @to: destination
+ * @len: at most this many bytes
  *
- * Context: any; does not sleep.
- * Return: as wsk_connect().
+ * Context: any, while the chain is valid (during the receive event, or
+ * until wsk_release()).
+ * Return: the bytes copied, less than @len only at the end of the chain.
  */
-int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
-			 enum wsk_inspect_action action, struct wsk_req *req);
+size_t wsk_data_indication_copy(const struct wsk_data_indication *chain, size_t offset,
+				void *to, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Provider dispatch tables: call through s->dispatch                        */

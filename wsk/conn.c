@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsk: connection sockets. The data path (wsk_send(), wsk_receive(),
+ * wsk_disconnect(), receive indications and wsk_release()) and the
+ * connection's event callbacks.
+ *
+ * Every accepted connection gets three hooks on its kernel socket, installed
+ * under write_lock_bh(&sk->sk_callback_lock) as soon as it is accepted
+ * (it inherited the listener's, and data may already be queued):
+ * sk_data_ready, sk_state_change and sk_write_space. They run in softirq
+ * (or in process context from release_sock()), read the wsk socket from
+ * sk_user_data under read_lock_bh(&sk->sk_callback_lock), and only queue
+ * the connection's io work. While the connection is not delivered yet, the
+ * state change hook instead asks a conditional-accept listener to look for
+ * aborts.
+ *
+ * The io work (process context, wsk's workqueue, one pass at a time per
+ * socket) does everything else, in this order:
+ * 1. a pending abortive disconnect (tcp_abort()), failing queued requests;
+ * 2. sends: the head of the send queue is handed to TCP with MSG_DONTWAIT;
+ *    when the send buffer is full it stops, and the write-space hook queues
+ *    the next pass. A graceful disconnect in the queue sends its data, then
+ *    shuts down the sending side;
+ * 3. the send backlog event, when enabled and the send space opened up;
+ * 4. under lock_sock(): pending receives are filled by copying with
+ *    tcp_read_sock(); then, if the receive event is on and not paused, the
+ *    queued bytes are indicated in place: a chain of one indication per skb
+ *    whose kvecs point into the skbs (linear part and page frags). What the
+ *    client takes is consumed with tcp_read_sock(), which does TCP's
+ *    accounting (copied_seq, window updates). A chain the client keeps
+ *    (-EINPROGRESS) holds clones of its skbs: the data stays in place;
+ * 5. after release_sock(): the NULL receive indication of a reset
+ *    connection, and the disconnect event.
+ *
+ * So receive_event runs with the TCP socket lock owned (process context,
+ * preemptible, must not sleep), and a callback that calls wsk_send() or
+ * wsk_receive() just queues work for the next pass.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/export.h>
+#include <linux/net.h>
+#include <linux/overflow.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "compat.h"
+#include "internal.h"
+#include "trace.h"
+
+/* At most this many skbs (indications) in one receive_event chain. */
+#define WSK_IND_MAX_SKBS	32
+
+/**
+ * struct wsk_ind_block - one receive_event's chain and what backs it
+ * @node: entry in the socket's @retained list once the client keeps it
+ * @nr: indications in @ind, one per skb
+ * @skbs: the skbs; clones of them once the client keeps the chain
+ * @vec: the kvecs the indications point to
+ * @ind: the chain
+ */
+struct wsk_ind_block {
+	struct list_head node;
+	unsigned int nr;
+	struct sk_buff **skbs;
+	struct kvec *vec;
+	struct wsk_data_indication ind[];
+};
+
+enum wsk_wake {
+	WSK_WAKE_DATA,
+	WSK_WAKE_STATE,
+	WSK_WAKE_WRITE,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Socket hooks (softirq, or process context from release_sock())           */
+
+static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
+{
+	struct wsk_sock *c, *ls;
+	unsigned long flags;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = wsk_sk_user_data_locked(sk);
+	if (!c)
+		goto out;
+	spin_lock_irqsave(&c->lock, flags);
+	ls = c->listener;
+	if (ls) {
+		/* Not delivered: only a conditional listener cares (aborts). */
+		if (why == WSK_WAKE_STATE && ls->cond_accept) {
+			set_bit(WSK_LS_ABORT_CHECK, &ls->lflags);
+			queue_work(wsk_wq, &ls->accept_work);
+		}
+	} else if (!c->closing) {
+		/* A reset or a fatal error: sk_err is set before tcp_done(). */
+		if (why == WSK_WAKE_STATE && !c->local_abort && READ_ONCE(sk->sk_err) &&
+		    READ_ONCE(sk->sk_state) == TCP_CLOSE)
+			c->peer_reset = true;
+		if (why == WSK_WAKE_WRITE && (c->events & WSK_EVENT_SEND_BACKLOG))
+			c->tx_space = true;
+		queue_work(wsk_wq, &c->io_work);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+out:
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void wsk_conn_data_ready(struct sock *sk)
+{
+	wsk_trace_sk_data_ready(sk);
+	wsk_conn_wake(sk, WSK_WAKE_DATA);
+}
+
+static void wsk_conn_state_change(struct sock *sk)
+{
+	void (*orig)(struct sock *sk) = NULL;
+	struct wsk_sock *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = wsk_sk_user_data_locked(sk);
+	if (c)
+		orig = c->orig_state_change;
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (orig)
+		orig(sk);
+	wsk_conn_wake(sk, WSK_WAKE_STATE);
+}
+
+static void wsk_conn_write_space(struct sock *sk)
+{
+	void (*orig)(struct sock *sk) = NULL;
+	struct wsk_sock *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = wsk_sk_user_data_locked(sk);
+	if (c)
+		orig = c->orig_write_space;
+	read_unlock_bh(&sk->sk_callback_lock);
+	/* sk_stream_write_space() clears SOCK_NOSPACE once writeable. */
+	if (orig)
+		orig(sk);
+	if (sk_stream_is_writeable(sk))
+		wsk_conn_wake(sk, WSK_WAKE_WRITE);
+}
+
+/**
+ * wsk_conn_hook - install wsk's hooks on an accepted connection
+ * @c: the connection; @c->sock is set and @c->orig_data_ready is the
+ *	listener's original sk_data_ready (the child inherited wsk's)
+ *
+ * Context: the listener's accept work (process context).
+ */
+void wsk_conn_hook(struct wsk_sock *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	c->orig_state_change = sk->sk_state_change;
+	c->orig_write_space = sk->sk_write_space;
+	wsk_sk_user_data_set(sk, c);
+	WRITE_ONCE(sk->sk_data_ready, wsk_conn_data_ready);
+	WRITE_ONCE(sk->sk_state_change, wsk_conn_state_change);
+	WRITE_ONCE(sk->sk_write_space, wsk_conn_write_space);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * wsk_conn_unhook - give the kernel socket its own callbacks back
+ * @c: a connection socket (nothing to do if it was never hooked)
+ *
+ * After this no hook looks at @c any more (they run under the read side of
+ * sk_callback_lock). Called before the kernel socket is released.
+ *
+ * Context: process context.
+ */
+void wsk_conn_unhook(struct wsk_sock *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	if (!c->orig_state_change)
+		return;	/* never hooked: not an accepted connection */
+	write_lock_bh(&sk->sk_callback_lock);
+	wsk_sk_user_data_clear(sk);
+	WRITE_ONCE(sk->sk_data_ready, c->orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, c->orig_state_change);
+	WRITE_ONCE(sk->sk_write_space, c->orig_write_space);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * wsk_conn_kick - queue a pass of the io work
+ * @c: a connection socket
+ *
+ * Context: any; the caller holds @c->lock.
+ */
+void wsk_conn_kick(struct wsk_sock *c)
+{
+	lockdep_assert_held(&c->lock);
+	if (!c->closing && !c->listener)
+		queue_work(wsk_wq, &c->io_work);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Indications                                                               */
+
+/*
+ * Map @len bytes of @skb from @offset to kvecs (if @vec) and return how many
+ * there are: the linear part, each page frag (x86-64 has no highmem: frag
+ * pages are always mapped), and the frag_list skbs, in order.
+ */
+static int wsk_skb_map(const struct sk_buff *skb, int offset, int len, struct kvec *vec)
+{
+	int start = skb_headlen(skb), n = 0, i, copy;
+	struct sk_buff *frag;
+
+	copy = start - offset;
+	if (copy > 0) {
+		copy = min(copy, len);
+		if (vec) {
+			vec[n].iov_base = skb->data + offset;
+			vec[n].iov_len = copy;
+		}
+		n++;
+		len -= copy;
+		offset += copy;
+		if (!len)
+			return n;
+	}
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++) {
+		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
+		int end = start + skb_frag_size(f);
+
+		copy = end - offset;
+		if (copy > 0) {
+			copy = min(copy, len);
+			if (vec) {
+				vec[n].iov_base = skb_frag_address(f) + offset - start;
+				vec[n].iov_len = copy;
+			}
+			n++;
+			len -= copy;
+			offset += copy;
+			if (!len)
+				return n;
+		}
+		start = end;
+	}
+	skb_walk_frags(skb, frag) {
+		int end = start + frag->len;
+
+		copy = end - offset;
+		if (copy > 0) {
+			copy = min(copy, len);
+			n += wsk_skb_map(frag, offset - start, copy, vec ? vec + n : NULL);
+			len -= copy;
+			offset += copy;
+			if (!len)
+				return n;
+		}
+		start = end;
+	}
+	return n;
+}
+
+/* The unread part of @skb at @seq: its offset, or -1 if none. */
+static int wsk_skb_unread(const struct sk_buff *skb, u32 seq)
+{
+	u32 off = seq - TCP_SKB_CB(skb)->seq;
+
+	if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)
+		off--;
+	return off < skb->len ? off : -1;
+}
+
+/*
+ * Build a chain of the unread bytes queued on @sk, in place, without taking
+ * them. Context: io work, lock_sock() held (the receive queue does not change:
+ * softirq puts packets on the backlog while the socket is owned).
+ */
+static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
+{
+	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq);
+	struct wsk_ind_block *blk;
+	unsigned int nr = 0, i;
+	struct sk_buff *skb;
+	int nsegs = 0, off;
+	struct kvec *vec;
+	size_t size;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		off = wsk_skb_unread(skb, seq);
+		if (off >= 0) {
+			nsegs += wsk_skb_map(skb, off, skb->len - off, NULL);
+			seq += skb->len - off;
+			nr++;
+		}
+		if ((TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN) || nr == WSK_IND_MAX_SKBS)
+			break;
+	}
+	if (!nr)
+		return NULL;
+
+	size = struct_size(blk, ind, nr) + nr * sizeof(struct sk_buff *) +
+	       nsegs * sizeof(struct kvec);
+	blk = kmalloc(size, GFP_KERNEL);
+	if (!blk)
+		return NULL;	/* tried again at the next wake-up */
+	blk->nr = nr;
+	blk->skbs = (struct sk_buff **)&blk->ind[nr];
+	blk->vec = (struct kvec *)&blk->skbs[nr];
+
+	*total = 0;
+	seq = READ_ONCE(tcp_sk(sk)->copied_seq);
+	vec = blk->vec;
+	i = 0;
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		struct wsk_data_indication *ind = &blk->ind[i];
+		int n;
+
+		if (i == nr)
+			break;
+		off = wsk_skb_unread(skb, seq);
+		if (off < 0)
+			continue;
+		n = wsk_skb_map(skb, off, skb->len - off, vec);
+		ind->next = i + 1 < nr ? &blk->ind[i + 1] : NULL;
+		ind->buffer.kvec = vec;
+		ind->buffer.nr_segs = n;
+		ind->buffer.offset = 0;
+		ind->buffer.length = skb->len - off;
+		blk->skbs[i] = skb;
+		*total += skb->len - off;
+		seq += skb->len - off;
+		vec += n;
+		i++;
+	}
+	return blk;
+}
+
+/* Free a kept chain. Context: any. */
+static void wsk_ind_free(struct wsk_ind_block *blk)
+{
+	unsigned int i;
+
+	for (i = 0; i < blk->nr; i++)
+		dev_consume_skb_any(blk->skbs[i]);
+	kfree(blk);
+}
+
+/* The client keeps the chain: hold clones, the data stays where it is. */
+static void wsk_ind_keep(struct wsk_ind_block *blk)
+{
+	unsigned int i;
+
+	/* Small and in process context: a clone is only an skb head. */
+	for (i = 0; i < blk->nr; i++)
+		blk->skbs[i] = skb_clone(blk->skbs[i], GFP_KERNEL | __GFP_NOFAIL);
+}
+
+static int wsk_consume_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			     unsigned int offset, size_t len)
+{
+	size_t n = min(len, desc->count);
+
+	desc->count -= n;
+	return n;
+}
+
+/* Take @bytes of the queued data: TCP's own accounting. lock_sock() held. */
+static void wsk_rx_consume(struct sock *sk, size_t bytes)
+{
+	read_descriptor_t desc = { .count = bytes };
+
+	while (desc.count && tcp_read_sock(sk, &desc, wsk_consume_actor) > 0)
+		;
+}
+
+static int wsk_copy_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			  unsigned int offset, size_t len)
+{
+	size_t n = min(len, desc->count);
+
+	if (!n)
+		return 0;
+	if (skb_copy_datagram_iter(skb, offset, desc->arg.data, n)) {
+		desc->error = -EFAULT;
+		return 0;
+	}
+	desc->count -= n;
+	return n;
+}
+
+size_t wsk_data_indication_copy(const struct wsk_data_indication *chain, size_t offset,
+				void *to, size_t len)
+{
+	size_t copied = 0;
+
+	for (; chain && copied < len; chain = chain->next) {
+		const struct wsk_buf *b = &chain->buffer;
+		size_t skip = b->offset, left = b->length;
+		unsigned int i;
+
+		for (i = 0; i < b->nr_segs && left && copied < len; i++) {
+			size_t seg = b->kvec[i].iov_len, n;
+			const char *p = b->kvec[i].iov_base;
+
+			if (skip >= seg) {
+				skip -= seg;
+				continue;
+			}
+			p += skip;
+			seg = min(seg - skip, left);
+			skip = 0;
+			left -= seg;
+			if (offset >= seg) {
+				offset -= seg;
+				continue;
+			}
+			p += offset;
+			seg -= offset;
+			offset = 0;
+			n = min(seg, len - copied);
+			memcpy(to + copied, p, n);
+			copied += n;
+		}
+	}
+	return copied;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_data_indication_copy, WSK);
+
+/* ------------------------------------------------------------------------ */
+/* The io work                                                               */
+
+/* What the receive pass saw, for the disconnect events. */
+struct wsk_rx_state {
+	bool fin;	/* the peer's FIN arrived */
+	bool drained;	/* no unread byte left */
+};
+
+/* An abortive disconnect: fail the queued requests, reset, complete. */
+static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
+{
+	struct wsk_req *req, *abort;
+	unsigned long flags;
+	LIST_HEAD(failed);
+
+	spin_lock_irqsave(&c->lock, flags);
+	abort = c->abort_req;
+	c->abort_req = NULL;
+	if (abort) {
+		c->local_abort = true;
+		if (c->tx_cur)
+			list_add_tail(&c->tx_cur->priv.node, &failed);
+		c->tx_cur = NULL;
+		while ((req = wsk_req_dequeue(&c->tx_q)))
+			list_add_tail(&req->priv.node, &failed);
+		while ((req = wsk_req_dequeue(&c->rx_q)))
+			list_add_tail(&req->priv.node, &failed);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!abort)
+		return;
+
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
+		tcp_abort(sk, ECONNABORTED);
+	while ((req = list_first_entry_or_null(&failed, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, -ECONNABORTED);
+	}
+	wsk_req_complete(abort, 0);
+}
+
+/* Hand queued sends to TCP until done or the send buffer is full. */
+static void wsk_conn_tx(struct wsk_sock *c)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct wsk_buf *b;
+	struct wsk_req *req;
+	unsigned long flags;
+	int ret, status;
+
+	for (;;) {
+		spin_lock_irqsave(&c->lock, flags);
+		if (c->closing) {
+			req = NULL;
+		} else {
+			if (!c->tx_cur)
+				c->tx_cur = wsk_req_dequeue(&c->tx_q);
+			req = c->tx_cur;
+		}
+		spin_unlock_irqrestore(&c->lock, flags);
+		if (!req)
+			return;
+
+		b = &req->priv.args.data.buf;
+		ret = 0;
+		while (req->priv.args.data.done < b->length) {
+			iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
+				      b->offset + b->length);
+			iov_iter_advance(&msg.msg_iter, b->offset + req->priv.args.data.done);
+			ret = sock_sendmsg(c->sock, &msg);
+			if (ret <= 0)
+				break;
+			req->priv.args.data.done += ret;
+			wsk_stat_add(&wsk_stats.bytes_sent, ret);
+		}
+		/* The send buffer is full: the write-space hook wakes us. */
+		if (ret == -EAGAIN)
+			return;
+
+		spin_lock_irqsave(&c->lock, flags);
+		c->tx_cur = NULL;
+		spin_unlock_irqrestore(&c->lock, flags);
+
+		status = 0;
+		if (req->priv.args.data.done < b->length)
+			status = ret ? ret : -EPIPE;
+		else if (req->priv.kind == WSK_REQ_DISCONNECT)
+			status = kernel_sock_shutdown(c->sock, SHUT_WR);
+		req->result.bytes = req->priv.args.data.done;
+		wsk_req_complete(req, status);
+	}
+}
+
+/*
+ * The ideal send backlog: enough unsent data to keep two congestion windows
+ * queued, at least two segments, at most the send buffer.
+ */
+static size_t wsk_ideal_backlog(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	size_t mss = max_t(u32, READ_ONCE(tp->mss_cache), 1);
+	size_t want = max_t(size_t, 2 * (size_t)tcp_snd_cwnd(tp) * mss, 2 * mss);
+
+	return min_t(size_t, want, READ_ONCE(sk->sk_sndbuf));
+}
+
+static void wsk_conn_backlog_event(struct wsk_sock *c, struct sock *sk)
+{
+	const struct wsk_client_connection_dispatch *d;
+	unsigned long flags;
+	bool run = false;
+	int ret;
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->tx_space) {
+		c->tx_space = false;
+		run = wsk_cb_begin_locked(c, WSK_EVENT_SEND_BACKLOG);
+	}
+	d = c->client_dispatch;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!run)
+		return;
+	ret = d->send_backlog_event(c->context, wsk_ideal_backlog(sk));
+	wsk_cb_end(c, WSK_EVENT_SEND_BACKLOG, ret);
+}
+
+/*
+ * Fill a receive request from the queued data. It is off the queue (owned).
+ * Return: true if it completed, false if it went back to the head of the
+ * queue to wait for more. lock_sock() held.
+ */
+static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *req)
+{
+	struct wsk_buf *b = &req->priv.args.data.buf;
+	size_t done = req->priv.args.data.done;
+	read_descriptor_t desc = {};
+	struct iov_iter it;
+	unsigned long flags;
+	bool finish = false;
+	int n, status = 0;
+
+	iov_iter_kvec(&it, ITER_DEST, b->kvec, b->nr_segs, b->offset + b->length);
+	iov_iter_advance(&it, b->offset + done);
+	desc.arg.data = &it;
+	desc.count = b->length - done;
+	n = tcp_read_sock(sk, &desc, wsk_copy_actor);
+	if (n > 0) {
+		done += n;
+		wsk_stat_add(&wsk_stats.bytes_received, n);
+	}
+	req->priv.args.data.done = done;
+
+	if (done == b->length || (done && !(req->priv.args.data.flags & WSK_FLAG_WAITALL))) {
+		finish = true;
+	} else if (!tcp_inq(sk) && ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+				    READ_ONCE(sk->sk_state) == TCP_CLOSE)) {
+		/* The end of the stream, or a reset: nothing more will come. */
+		finish = true;
+		spin_lock_irqsave(&c->lock, flags);
+		if (!done && c->local_abort)
+			status = -ECONNABORTED;
+		else if (!done && c->peer_reset)
+			status = -ECONNRESET;
+		spin_unlock_irqrestore(&c->lock, flags);
+	}
+	if (!finish) {
+		spin_lock_irqsave(&c->lock, flags);
+		wsk_req_enqueue_head(&c->pub, &c->rx_q, req);
+		spin_unlock_irqrestore(&c->lock, flags);
+		return false;
+	}
+	req->result.bytes = done;
+	wsk_req_complete(req, status);
+	return true;
+}
+
+/*
+ * Indicate the queued bytes to receive_event. Return: true if everything
+ * indicated was taken (look for more). lock_sock() held.
+ */
+static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
+{
+	const struct wsk_client_connection_dispatch *d;
+	size_t total = 0, accepted, take;
+	struct wsk_ind_block *blk;
+	unsigned long flags;
+	bool kept;
+	int ret;
+
+	blk = wsk_ind_build(sk, &total);
+	if (!blk)
+		return false;
+	spin_lock_irqsave(&c->lock, flags);
+	d = c->client_dispatch;
+	if (c->rx_paused || !wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE))
+		d = NULL;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!d) {
+		kfree(blk);
+		return false;
+	}
+
+	accepted = total;
+	ret = d->receive_event(c->context, 0, &blk->ind[0], total, &accepted);
+	kept = ret == -EINPROGRESS;
+	if (kept)
+		take = total;
+	else if (!ret)
+		take = min(accepted, total);
+	else
+		take = 0;	/* -EAGAIN, and anything else */
+	if (kept)
+		wsk_ind_keep(blk);
+	if (take) {
+		wsk_rx_consume(sk, take);
+		wsk_stat_add(&wsk_stats.bytes_indicated, take);
+	}
+
+	spin_lock_irqsave(&c->lock, flags);
+	/* A wsk_receive() from the callback itself resumed already. */
+	if (take < total && c->rx_resume == resume)
+		c->rx_paused = true;
+	if (kept) {
+		list_add_tail(&blk->node, &c->retained);
+		c->nr_retained++;
+		wsk_stat_inc(&wsk_stats.indications_retained);
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	wsk_cb_end(c, WSK_EVENT_RECEIVE, ret);
+
+	if (!kept)
+		kfree(blk);
+	return take == total;
+}
+
+/* Receives first, then indications. lock_sock() held. */
+static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state *st)
+{
+	unsigned long flags;
+	struct wsk_req *req;
+	bool indicate;
+	u32 resume;
+
+	for (;;) {
+		spin_lock_irqsave(&c->lock, flags);
+		req = c->closing ? NULL : wsk_req_dequeue(&c->rx_q);
+		indicate = !req && !c->closing && !c->rx_paused &&
+			   (c->events & WSK_EVENT_RECEIVE);
+		resume = c->rx_resume;
+		spin_unlock_irqrestore(&c->lock, flags);
+
+		if (req) {
+			if (!wsk_conn_fill(c, sk, req))
+				break;
+			continue;
+		}
+		if (!indicate || !wsk_conn_indicate(c, sk, resume))
+			break;
+	}
+	st->fin = READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
+	st->drained = !tcp_inq(sk);
+}
+
+/* The NULL indication of a reset connection, then the disconnect event. */
+static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *st)
+{
+	const struct wsk_client_connection_dispatch *d;
+	bool reset, run = false;
+	size_t none = 0;
+	unsigned long flags;
+	int ret;
+
+	spin_lock_irqsave(&c->lock, flags);
+	reset = c->peer_reset && !c->local_abort;
+	if (reset && !c->dead_reported) {
+		run = wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE);
+		c->dead_reported = run;
+	}
+	d = c->client_dispatch;
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (run) {
+		ret = d->receive_event(c->context, 0, NULL, 0, &none);
+		wsk_cb_end(c, WSK_EVENT_RECEIVE, ret);
+	}
+
+	run = false;
+	spin_lock_irqsave(&c->lock, flags);
+	if (!c->disc_reported && !c->local_abort && (reset || (st->fin && st->drained))) {
+		run = wsk_cb_begin_locked(c, WSK_EVENT_DISCONNECT);
+		c->disc_reported = run;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (run) {
+		ret = d->disconnect_event(c->context, reset ? WSK_FLAG_ABORTIVE : 0);
+		wsk_cb_end(c, WSK_EVENT_DISCONNECT, ret);
+	}
+}
+
+static void wsk_conn_io_work(struct work_struct *work)
+{
+	struct wsk_sock *c = container_of(work, struct wsk_sock, io_work);
+	struct sock *sk = c->sock->sk;	/* the close cancels this work first */
+	struct wsk_rx_state st;
+
+	wsk_conn_do_abort(c, sk);
+	wsk_conn_tx(c);
+	wsk_conn_backlog_event(c, sk);
+
+	lock_sock(sk);
+	wsk_conn_rx(c, sk, &st);
+	release_sock(sk);	/* backlog packets may wake us again: fine */
+
+	wsk_conn_disc_events(c, &st);
+}
+
+/**
+ * wsk_conn_init - initialise the connection part of a socket object
+ * @c: the socket object (any category: the members are just unused)
+ *
+ * Context: any.
+ */
+void wsk_conn_init(struct wsk_sock *c)
+{
+	INIT_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_LIST_HEAD(&c->tx_q);
+	INIT_LIST_HEAD(&c->rx_q);
+	INIT_LIST_HEAD(&c->retained);
+}
+
+/**
+ * wsk_conn_stop - the connection part of the close
+ * @c: a connection whose close has started (@c->closing is set)
+ * @cancelled: receives the requests still pending on @c, to be completed
+ *	with -ECANCELED by the caller
+ *
+ * Unhooks the kernel socket, waits for the io work (and so for any callback
+ * running), collects the pending requests and frees the kept indications.
+ *
+ * Context: the socket's op work (process context).
+ */
+void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
+{
+	struct wsk_ind_block *blk, *tmp;
+	struct wsk_req *req;
+	unsigned long flags;
+	LIST_HEAD(kept);
+
+	if (c->sock)
+		wsk_conn_unhook(c);
+	cancel_work_sync(&c->io_work);
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->abort_req)
+		list_add_tail(&c->abort_req->priv.node, cancelled);
+	c->abort_req = NULL;
+	if (c->tx_cur)
+		list_add_tail(&c->tx_cur->priv.node, cancelled);
+	c->tx_cur = NULL;
+	while ((req = wsk_req_dequeue(&c->tx_q)))
+		list_add_tail(&req->priv.node, cancelled);
+	while ((req = wsk_req_dequeue(&c->rx_q)))
+		list_add_tail(&req->priv.node, cancelled);
+	list_splice_init(&c->retained, &kept);
+	c->nr_retained = 0;
+	spin_unlock_irqrestore(&c->lock, flags);
+
+	list_for_each_entry_safe(blk, tmp, &kept, node) {
+		list_del(&blk->node);
+		wsk_ind_free(blk);
+		wsk_stat_dec(&wsk_stats.indications_retained);
+		wsk_stat_inc(&wsk_stats.indications_freed_at_close);
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* Exported operations                                                       */
+
+/* The argument errors of a send, receive or disconnect. */
+static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, unsigned int flags)
+{
+	switch (kind) {
+	case WSK_REQ_SEND:
+		if (!buf || flags)
+			return -EINVAL;
+		break;
+	case WSK_REQ_RECEIVE:
+		if (!buf || (flags & ~WSK_FLAG_WAITALL))
+			return -EINVAL;
+		break;
+	default:
+		if (flags & ~WSK_FLAG_ABORTIVE)
+			return -EINVAL;
+		break;
+	}
+	if (buf && buf->length && (!buf->kvec || !buf->nr_segs))
+		return -EINVAL;
+	return 0;
+}
+
+/* Validate and queue a send, receive or disconnect. @req is claimed. */
+static int wsk_data_submit(struct wsk_socket *s, const struct wsk_buf *buf,
+			   unsigned int flags, struct wsk_req *req)
+{
+	enum wsk_req_kind kind = req->priv.kind;
+	unsigned long irqflags;
+	struct wsk_sock *c;
+	int err, bad;
+
+	if (!s)
+		return wsk_req_fail(req, -EINVAL);
+	c = wsk_sock(s);
+	bad = wsk_data_check(kind, buf, flags);
+	if (buf && !(flags & WSK_FLAG_ABORTIVE))
+		req->priv.args.data.buf = *buf;
+	else
+		memset(&req->priv.args.data.buf, 0, sizeof(req->priv.args.data.buf));
+	req->priv.args.data.done = 0;
+	req->priv.args.data.flags = flags;
+
+	spin_lock_irqsave(&c->lock, irqflags);
+	if (c->closing) {
+		err = -ESHUTDOWN;
+	} else if (wsk_sock_is_listener(c)) {
+		err = -EOPNOTSUPP;
+	} else if (bad) {
+		err = bad;
+	} else if ((c->state != WSK_SOCK_CONNECTED && c->state != WSK_SOCK_DEAD) ||
+		   c->listener) {
+		err = -ENOTCONN;
+	} else if (kind == WSK_REQ_RECEIVE) {
+		/* Any receive resumes paused indications. */
+		c->rx_resume++;
+		c->rx_paused = false;
+		if (req->priv.args.data.buf.length) {
+			wsk_req_enqueue(s, &c->rx_q, req);
+			err = -EINPROGRESS;
+		}
+		wsk_conn_kick(c);
+	} else if (kind == WSK_REQ_SEND && !req->priv.args.data.buf.length) {
+		err = 0;
+	} else if (flags & WSK_FLAG_ABORTIVE) {
+		if (c->abort_req || c->local_abort) {
+			err = -EALREADY;
+		} else {
+			c->abort_req = req;
+			wsk_conn_kick(c);
+			err = -EINPROGRESS;
+		}
+	} else {
+		wsk_req_enqueue(s, &c->tx_q, req);
+		wsk_conn_kick(c);
+		err = -EINPROGRESS;
+	}
+	spin_unlock_irqrestore(&c->lock, irqflags);
+
+	if (!err) {
+		wsk_req_complete(req, 0);
+		return 0;
+	}
+	return wsk_req_submitted(req, err);
+}
+
+int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+	     struct wsk_req *req)
+{
+	int err = wsk_req_claim(req, WSK_REQ_SEND, s);
+
+	return err ? err : wsk_data_submit(s, buf, flags, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
+
+int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+		struct wsk_req *req)
+{
+	int err = wsk_req_claim(req, WSK_REQ_RECEIVE, s);
+
+	return err ? err : wsk_data_submit(s, buf, flags, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
+
+int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
+		   struct wsk_req *req)
+{
+	int err = wsk_req_claim(req, WSK_REQ_DISCONNECT, s);
+
+	return err ? err : wsk_data_submit(s, buf, flags, req);
+}
+EXPORT_SYMBOL_NS_GPL(wsk_disconnect, WSK);
+
+int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
+{
+	struct wsk_ind_block *blk, *found = NULL;
+	unsigned long flags;
+	struct wsk_sock *c;
+	int err = -EINVAL;
+
+	if (!s || !chain)
+		return -EINVAL;
+	c = wsk_sock(s);
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->closing) {
+		err = -ESHUTDOWN;
+	} else {
+		list_for_each_entry(blk, &c->retained, node) {
+			if (&blk->ind[0] == chain) {
+				found = blk;
+				break;
+			}
+		}
+		if (found) {
+			list_del(&found->node);
+			c->nr_retained--;
+		}
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	if (!found)
+		return err;
+	wsk_ind_free(found);
+	wsk_stat_dec(&wsk_stats.indications_retained);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(wsk_release, WSK);

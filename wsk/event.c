@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsk: event callbacks. The gate every callback call goes through, and
+ * enabling and disabling events with WSK_SO_EVENT_CALLBACK.
+ *
+ * A callback runs only between wsk_cb_begin_locked() (which checks, under
+ * the socket's lock, that the socket is not closing and the event is on,
+ * and marks it running) and wsk_cb_end(). Every callback of a socket runs on
+ * one work item (a listener's accept work, a connection's io work), and the
+ * close cancels that work synchronously before it completes: so no callback
+ * runs after a close has completed. A disable that finds its callback
+ * running waits in @evwait_q; wsk_cb_end() completes it.
+ */
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include "internal.h"
+#include "trace.h"
+
+/**
+ * wsk_cb_begin_locked - may a callback of @event run now? If so, mark it running
+ * @s: the socket
+ * @event: one WSK_EVENT_* bit, or WSK_EV_INSPECT / WSK_EV_ABORT
+ *
+ * Context: any; the caller holds @s->lock.
+ * Return: true if the caller must call the callback and then wsk_cb_end().
+ */
+bool wsk_cb_begin_locked(struct wsk_sock *s, u32 event)
+{
+	bool on;
+
+	lockdep_assert_held(&s->lock);
+	if (s->closing)
+		return false;
+	if (event & (WSK_EV_INSPECT | WSK_EV_ABORT))
+		on = s->cond_accept;
+	else
+		on = s->events & event;
+	if (!on)
+		return false;
+	s->cb_running |= event;
+	wsk_stat_inc(&wsk_stats.events_delivered);
+	trace_wsk_event_call(s->id, event);
+	return true;
+}
+
+/**
+ * wsk_cb_begin - wsk_cb_begin_locked() taking the lock
+ * @s: the socket
+ * @event: the event
+ *
+ * Context: any, @s->lock not held.
+ * Return: as wsk_cb_begin_locked().
+ */
+bool wsk_cb_begin(struct wsk_sock *s, u32 event)
+{
+	unsigned long flags;
+	bool run;
+
+	spin_lock_irqsave(&s->lock, flags);
+	run = wsk_cb_begin_locked(s, event);
+	spin_unlock_irqrestore(&s->lock, flags);
+	return run;
+}
+
+/**
+ * wsk_cb_end - a callback has returned
+ * @s: the socket
+ * @event: the event wsk_cb_begin_locked() let run
+ * @ret: what the callback returned, for the tracepoint
+ *
+ * Completes, with 0, the disables that waited for this callback.
+ *
+ * Context: the socket's work (process context), @s->lock not held.
+ */
+void wsk_cb_end(struct wsk_sock *s, u32 event, int ret)
+{
+	struct wsk_req *req, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+
+	trace_wsk_event_return(s->id, event, ret);
+	spin_lock_irqsave(&s->lock, flags);
+	s->cb_running &= ~event;
+	list_for_each_entry_safe(req, tmp, &s->evwait_q, priv.node) {
+		if (req->priv.args.event.mask != event)
+			continue;
+		wsk_req_unqueue(req);
+		list_add_tail(&req->priv.node, &done);
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	list_for_each_entry_safe(req, tmp, &done, priv.node) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, 0);
+	}
+}
+
+/**
+ * wsk_conn_events_available - the events of @mask a connection dispatch can take
+ * @d: a client connection dispatch (may be NULL)
+ * @mask: WSK_EVENT_* bits
+ *
+ * Context: any.
+ * Return: the bits of @mask whose callback @d has.
+ */
+u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u32 mask)
+{
+	u32 avail = 0;
+
+	if (!d)
+		return 0;
+	if (d->receive_event)
+		avail |= WSK_EVENT_RECEIVE;
+	if (d->disconnect_event)
+		avail |= WSK_EVENT_DISCONNECT;
+	if (d->send_backlog_event)
+		avail |= WSK_EVENT_SEND_BACKLOG;
+	return mask & avail;
+}
+
+/* The events @s can enable now, or 0 (-EINVAL). Lock held. */
+static u32 wsk_event_allowed(struct wsk_sock *s)
+{
+	const struct wsk_client_listen_dispatch *ld;
+
+	lockdep_assert_held(&s->lock);
+	if (wsk_sock_is_listener(s)) {
+		if (s->state != WSK_SOCK_LISTENING)
+			return 0;	/* listen sockets: after bind */
+		ld = s->client_dispatch;
+		return WSK_CONN_EVENTS | (ld && ld->accept_event ? WSK_EVENT_ACCEPT : 0);
+	}
+	/* Connection sockets: once accepted (a dead one too: it is told so). */
+	if ((s->state != WSK_SOCK_CONNECTED && s->state != WSK_SOCK_DEAD) || s->listener)
+		return 0;
+	return wsk_conn_events_available(s->client_dispatch, WSK_CONN_EVENTS);
+}
+
+/**
+ * wsk_event_control - WSK_SO_EVENT_CALLBACK
+ * @s: the socket
+ * @in_size: size of @in
+ * @in: a &struct wsk_event_callback_control
+ * @req: the request, or NULL
+ *
+ * Context: any; does not sleep.
+ * Return: as wsk_control() documents for WSK_SO_EVENT_CALLBACK.
+ */
+int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct wsk_req *req)
+{
+	struct wsk_event_callback_control ctl;
+	unsigned long flags;
+	bool kick = false;
+	u32 ev, allowed;
+	int err;
+
+	if (!in || in_size < sizeof(ctl))
+		return -EINVAL;
+	memcpy(&ctl, in, sizeof(ctl));
+	ev = ctl.event_mask & ~WSK_EVENT_DISABLE;
+	if (!ev || (ev & ~(WSK_CONN_EVENTS | WSK_EVENT_ACCEPT)))
+		return -EINVAL;
+	if ((ctl.event_mask & WSK_EVENT_DISABLE) && hweight32(ev) != 1)
+		return -EINVAL;
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (s->closing) {
+		err = -ESHUTDOWN;
+		goto out;
+	}
+	allowed = wsk_event_allowed(s);
+	if (!allowed || (ev & ~allowed)) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = 0;
+	if (!(ctl.event_mask & WSK_EVENT_DISABLE)) {
+		if (wsk_sock_is_listener(s)) {
+			s->inherit |= ev & WSK_CONN_EVENTS;
+			s->events |= ev & WSK_EVENT_ACCEPT;
+		} else {
+			s->events |= ev;
+			if (ev & WSK_EVENT_SEND_BACKLOG)
+				s->tx_space = true;	/* report it once now */
+		}
+		kick = true;
+	} else if (wsk_sock_is_listener(s) && ev != WSK_EVENT_ACCEPT) {
+		s->inherit &= ~ev;
+	} else {
+		s->events &= ~ev;
+		if (s->cb_running & ev) {
+			err = -EINPROGRESS;
+			if (req) {
+				wsk_req_set_kind(req, WSK_REQ_EVENT);
+				req->priv.args.event.mask = ev;
+				wsk_req_enqueue(&s->pub, &s->evwait_q, req);
+			}
+		}
+	}
+	if (kick) {
+		/* Connections or data may be waiting already. */
+		if (wsk_sock_is_listener(s))
+			wsk_listen_kick(s);
+		else
+			wsk_conn_kick(s);
+	}
+out:
+	spin_unlock_irqrestore(&s->lock, flags);
+	trace_wsk_event_control(s->id, ctl.event_mask, err);
+	return err;
+}
