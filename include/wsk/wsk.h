@@ -526,9 +526,10 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
  * Pending accepts on one listener are served in submission order, each
  * connection to exactly one request, before the accept event gets any.
  * Connections are taken from the kernel's accept queue only while there is
- * a consumer (a pending accept, the accept event, or conditional accept). A connection the peer reset
- * before it was accepted is still delivered (status 0): it is a valid accept
- * whose socket is already dead; its addresses are reported. @local, @remote
+ * a consumer (a pending accept, the accept event, or conditional accept).
+ * A connection the peer reset before it was accepted is still delivered
+ * (status 0): it is a valid accept whose socket is already dead; its
+ * addresses are reported. @local, @remote
  * and @req must stay valid until completion.
  *
  * Context: any; does not sleep. A pending accept completes from wsk's
