@@ -342,7 +342,8 @@ static bool wt_line_whole(const char *line)
 		"id=", " client=", " module=", " category=", " state=", " family=",
 		" local=", " remote=", " pending_socket=", " pending_bind=",
 		" pending_setopt=", " pending_close=", " pending_accept=", " accepted=",
-		" held=", " kqueue=", " backlog=",
+		" held=", " kqueue=", " backlog=", " pending_send=", " pending_receive=",
+		" pending_disconnect=", " pending_event=", " pended=", " retained=", " events=",
 	};
 	const char *p = line;
 	unsigned int i;
