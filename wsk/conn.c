@@ -867,6 +867,7 @@ static int wsk_data_submit(struct wsk_socket *s, const struct wsk_buf *buf,
 		/* Any receive resumes paused indications. */
 		c->rx_resume++;
 		c->rx_paused = false;
+		err = 0;	/* a zero-length receive completes inline */
 		if (req->priv.args.data.buf.length) {
 			wsk_req_enqueue(s, &c->rx_q, req);
 			err = -EINPROGRESS;
