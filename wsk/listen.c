@@ -392,6 +392,14 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 	inherit = ls->inherit;
 	spin_unlock_irqrestore(&ls->lock, flags);
 
+	/* Counted and traced first: once the lock drops, a close may free it. */
+	if (!ret) {
+		wsk_stat_inc(&wsk_stats.accepts_event);
+		if (conn->state == WSK_SOCK_DEAD)
+			wsk_stat_inc(&wsk_stats.accepts_dead);
+		trace_wsk_accept_delivered(ls->id, conn);
+	}
+
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->in_accept_event = false;
 	closed = conn->close_req;
@@ -408,15 +416,8 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 	if (closed)
 		wsk_sock_kick_ops(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
-	if (ret && !closed) {
+	if (ret && !closed)
 		wsk_conn_reset(conn, true);
-		return;
-	}
-
-	wsk_stat_inc(&wsk_stats.accepts_event);
-	if (conn->state == WSK_SOCK_DEAD)
-		wsk_stat_inc(&wsk_stats.accepts_dead);
-	trace_wsk_accept_delivered(ls->id, conn);
 }
 
 /*
