@@ -173,8 +173,12 @@ expect "wsk requests_pending back to start after rmmod during storm" \
 wait $storm_pid
 storm_pid=
 note "storm after unload: $(tail -n 1 /tmp/storm.out)"
-refused=$(field refused "$(tail -n 1 /tmp/storm.out)")
-check "clients refused once the listener was gone" [ "${refused:-0}" -gt 0 ]
+# The background storm may end before the unload on a busy machine: a few
+# fresh clients after it tell whether the port is really closed.
+"$STORM" -p $PORT -n 3 -c 1 -t 10 -k -b 45000 >/tmp/storm-after.out 2>&1
+note "clients after unload: $(tail -n 1 /tmp/storm-after.out)"
+refused=$(field refused "$(tail -n 1 /tmp/storm-after.out)")
+expect "clients refused once the listener was gone" "${refused:-0}" 3
 expect "wsk sockets at start after the storm" "$(stat_value sockets)" "$s0"
 expect "wsk requests_pending at start after the storm" "$(stat_value requests_pending)" "$r0"
 note "done"
