@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest side of `make bench` (busybox sh, run by /init in wsk.mode=bench
 # with stdout on the results channel /dev/ttyS1). Every scenario runs here, in
-# one boot, with the servers interleaved (a b f g, then b f g a, ...: the
-# order rotates each repetition) and a fresh port per run. Output, one record per line:
+# one boot, with the servers interleaved (a b c d e f g, then b c d e f g a,
+# ...: the order rotates each repetition) and a fresh port per run. Servers
+# (b)-(e) are bench_wsk.ko, its mode parameter set before each "listen".
+# Output, one record per line:
 #   P <text>                                    progress
 #   R <scenario> <param> <server> <rep> <metric> <value>   one measurement
 #   E <scenario> <param> <server> <rep> <text>  a run that failed
@@ -14,7 +16,7 @@ T=/tmp/bench
 DBG=/sys/kernel/debug
 export PATH=/bin:/sbin:/wsk/bin
 REPS=5 DRAIN_N="1000 10000 50000" BIG_N=10000 BIG_SERVERS="a b" CONCS="1 16 256"
-STEADY_N=1000 PENDING="1 4096 65536" PENDING_N=10000 SERVERS="a b f g"
+STEADY_N=1000 PENDING="1 4096 65536" PENDING_N=10000 SERVERS="a b c d e f g"
 SCENARIOS="drain steady pending profile memory"
 [ -f $B/config ] && . $B/config
 mkdir -p $T
@@ -52,7 +54,16 @@ slab_kb() { sed -n 's/^Slab: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 kdir() {
 	case $1 in
 	a | a2) echo $DBG/bench_raw ;;
-	b) echo $DBG/bench_wsk ;;
+	b | c | d | e) echo $DBG/bench_wsk ;;
+	esac
+}
+# the mode of bench_wsk.ko for servers (b)-(e)
+wmode() {
+	case $1 in
+	b) echo request ;;
+	c) echo event ;;
+	d) echo inspect ;;
+	e) echo condition ;;
 	esac
 }
 uprog() {
@@ -66,7 +77,11 @@ uprog() {
 # for kernel servers and for userspace ones started with WAIT=1
 srv_listen() {
 	case $1 in
-	a | a2 | b)
+	a | a2)
+		echo "listen $2 65535 $4" >"$(kdir "$1")/ctl" || return 1
+		;;
+	b | c | d | e)
+		wmode "$1" >/sys/module/bench_wsk/parameters/mode || return 1
 		echo "listen $2 65535 $4" >"$(kdir "$1")/ctl" || return 1
 		;;
 	f | g)
@@ -83,14 +98,14 @@ srv_listen() {
 }
 srv_start() {
 	case $1 in
-	a | a2 | b) echo start >"$(kdir "$1")/ctl" ;;
+	a | a2 | b | c | d | e) echo start >"$(kdir "$1")/ctl" ;;
 	f | g) kill -USR1 "$srv_pid" ;;
 	esac
 }
 # srv_collect SERVER COUNT: stats to $T/srv.stats, records to $T/srv.recs, listener closed
 srv_collect() {
 	case $1 in
-	a | a2 | b)
+	a | a2 | b | c | d | e)
 		d=$(kdir "$1")
 		i=0
 		while [ "$(stat_of "$d/stats" closed)" != "$2" ] && [ $i -lt 300 ]; do
@@ -113,7 +128,7 @@ srv_collect() {
 }
 srv_abort() {
 	case $1 in
-	a | a2 | b) echo stop >"$(kdir "$1")/ctl" 2>/dev/null ;;
+	a | a2 | b | c | d | e) echo stop >"$(kdir "$1")/ctl" 2>/dev/null ;;
 	f | g) [ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null && wait "$srv_pid" ;;
 	esac
 	srv_pid=
@@ -144,6 +159,8 @@ run_drain() {
 	loadgen drainstat $T/srv.stats $T/srv.recs >$T/drain.out
 	emit $T/drain.out "accepts_per_s us_per_accept drain_ms setup_ms errors"
 	emit $T/hold.out "establish_ms"
+	# (d) inspected the connections as they arrived; none may have died
+	[ "$1" = d ] && emit $T/srv.stats "inspected aborted"
 	rec slab_per_queued_conn_b $(((s1 - s0) * 1024 / $2))
 }
 
@@ -151,7 +168,7 @@ run_drain() {
 run_steady() {
 	port=$((port + 1))
 	srv_listen "$1" $port "$3" 64 0 1 || { err "listen failed"; srv_abort "$1"; return; }
-	case $1 in a | a2 | b) srv_start "$1" ;; esac
+	case $1 in a | a2 | b | c | d | e) srv_start "$1" ;; esac
 	if ! loadgen steady -p $port -c "$2" -n "$3" -o $T/cli.recs -t 120 >$T/steady.out 2>&1; then
 		err "client: $(tail -n 1 $T/steady.out)"
 		srv_abort "$1"
@@ -219,7 +236,11 @@ have=
 for s in $SERVERS; do
 	case $s in
 	a) insmod /wsk/modules/bench_raw.ko && have="$have a" ;;
-	b) [ -f /wsk/modules/bench_wsk.ko ] && insmod /wsk/modules/bench_wsk.ko && have="$have b" ;;
+	b | c | d | e)
+		[ -d /sys/module/bench_wsk ] ||
+			{ [ -f /wsk/modules/bench_wsk.ko ] && insmod /wsk/modules/bench_wsk.ko; }
+		[ -d /sys/module/bench_wsk ] && have="$have $s"
+		;;
 	f | g) command -v "$(uprog "$s")" >/dev/null && have="$have $s" ;;
 	esac
 done
@@ -299,10 +320,6 @@ while [ $rep -le "$REPS" ]; do
 	done
 	rep=$((rep + 1))
 done
-for s in $SERVERS; do
-	case $s in
-	a) rmmod bench_raw ;;
-	b) rmmod bench_wsk ;;
-	esac
-done
+[ -d /sys/module/bench_raw ] && rmmod bench_raw
+[ -d /sys/module/bench_wsk ] && rmmod bench_wsk
 progress "done"

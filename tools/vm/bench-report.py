@@ -18,8 +18,17 @@ NAMES = {
     "a": "(a) raw kernel_accept loop",
     "a2": "(a2) raw loop, closes from a second work item",
     "b": "(b) wsk, pending wsk_accept requests",
+    "c": "(c) wsk accept_event",
+    "d": "(d) wsk conditional accept, inspect_event ACCEPT, then accept_event",
+    "e": "(e) wsk, pending wsk_accept_conditional requests, condition ACCEPT",
     "f": "(f) userspace accept4 loop",
     "g": "(g) userspace io_uring multishot",
+}
+# the plot's legend: short, seven of them share each panel
+SHORT = {
+    "a": "(a) raw loop", "b": "(b) wsk requests", "c": "(c) wsk accept_event",
+    "d": "(d) wsk inspect + event", "e": "(e) wsk condition", "f": "(f) accept4",
+    "g": "(g) io_uring",
 }
 LINETYPE = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7}
 # metric, unit, higher is better
@@ -149,7 +158,7 @@ def dat(out, name, summary, scen, metric, servers):
             continue
         blocks.append("\n".join("%d %g %g %g" % (x, v["median"], v["min"], v["max"])
                                 for x, v in pts))
-        titles.append((NAMES.get(s, s), LINETYPE.get(s, 8)))
+        titles.append((SHORT.get(s, s), LINETYPE.get(s, 8)))
     path = os.path.join(out, name)
     with open(path, "w") as f:
         f.write("\n\n\n".join(blocks) + "\n")
@@ -158,17 +167,18 @@ def dat(out, name, summary, scen, metric, servers):
 
 def plot(out, summary):
     panels = [
-        ("drain", "accepts_per_s", "Drain: accepts/s vs queued connections", "accepts/s", "abfg"),
-        ("steady", "conn_per_s", "Steady state: connections/s vs concurrency", "conn/s", "abfg"),
+        ("drain", "accepts_per_s", "Drain: accepts/s vs queued connections", "accepts/s", "abcdefg"),
+        ("steady", "conn_per_s", "Steady state: connections/s vs concurrency", "conn/s", "abcdefg"),
         ("steady", "lat_p50_us", "Steady state: p50 latency, connect() to accept (us)", "us",
-         "abfg"),
+         "abcdefg"),
         ("pending", "us_per_accept", "wsk: per-accept cost vs pending requests (drain of 10000)",
          "us/accept", "b"),
     ]
-    script = ["set terminal pngcairo size 1400,1000 font ',10'",
+    script = ["set terminal pngcairo size 1400,1100 font ',10'",
               "set output '%s'" % os.path.join(out, "bench.png"),
               "set termoption noenhanced", "set multiplot layout 2,2", "set logscale x",
-              "set grid", "set key bottom right font ',9' opaque", "set yrange [0:*]",
+              "set grid", "set key outside below center horizontal font ',9'",
+              "set yrange [0:*]",
               ]
     any_data = False
     for i, (scen, metric, title, ylabel, servers) in enumerate(panels):

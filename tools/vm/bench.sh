@@ -10,7 +10,9 @@
 # and bench.png. Settings (defaults in brackets):
 #   WSK_BENCH_REPS [5]            repetitions of every figure
 #   WSK_BENCH_SCENARIOS [drain steady pending profile memory]
-#   WSK_BENCH_SERVERS [a b f g]   a raw kernel_accept loop, b wsk, f accept4, g io_uring
+#   WSK_BENCH_SERVERS [a b c d e f g]   a raw kernel_accept loop; wsk with b accept
+#                                 requests, c accept_event, d inspect_event + accept_event,
+#                                 e wsk_accept_conditional(); f accept4; g io_uring
 #   WSK_BENCH_DRAIN_N [1000 10000 50000]   queued connections per drain
 #   WSK_BENCH_BIG_SERVERS [a b]   the servers that also drain more than 10000
 #   WSK_BENCH_CONCS [1 16 256]    steady-state concurrency
@@ -35,28 +37,19 @@ have_wsk=1
 log "bench: building wsk against $rel"
 if ! bash "$WSK_TOP/tools/vm/build.sh" "$headers" "$out/build" >"$out/build-wsk.log" 2>&1; then
 	cat "$out/build-wsk.log" >&2
-	log "bench: wsk.ko does not build: server (b) is skipped"
+	log "bench: wsk.ko does not build: servers (b)-(e) are skipped"
 	have_wsk=0
 fi
 rm -rf "${out:?}/modules" "${out:?}/bench-src" "${out:?}/bin"
 mkdir -p "$out/modules" "$out/bin"
 [ $have_wsk = 1 ] && cp "$out/build/modules/wsk.ko" "$out/modules/"
 
-# The bench modules: their own build, next to a copy of include/.
+# The bench modules: their own build, next to a copy of include/ (as make
+# check builds them).
 log "bench: building the bench modules"
-mkdir -p "$out/bench-src"
-(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- bench include | tar -cf - -T -) |
-	tar -C "$out/bench-src" -xf -
-wskargs=()
-if [ $have_wsk = 1 ] && grep -q 'int wsk_accept(' "$WSK_TOP/include/wsk/wsk.h" 2>/dev/null; then
-	wskargs=(WSK_BENCH_WSK=1 KBUILD_EXTRA_SYMBOLS="$out/build/src/Module.symvers")
-fi
-if ! make -s -C "$headers" M="$out/bench-src/bench" W=1 KCFLAGS=-Werror "${wskargs[@]}" \
-	modules >"$out/build-bench.log" 2>&1; then
-	cat "$out/build-bench.log" >&2
-	die "bench module build failed"
-fi
-find "$out/bench-src/bench" -name '*.ko' -exec cp {} "$out/modules/" \;
+symvers=
+[ $have_wsk = 1 ] && symvers="$out/build/src/Module.symvers"
+bench_build "$headers" "$out" "$symvers" || die "bench module build failed"
 
 log "bench: building the guest programs"
 for c in "$WSK_TOP"/bench/guest/*.c; do
@@ -74,7 +67,7 @@ cp "$WSK_TOP/bench/run.sh" "$extra/wsk/bench/run.sh"
 cat >"$extra/wsk/bench/config" <<CONF
 REPS="${WSK_BENCH_REPS:-5}"
 SCENARIOS="${WSK_BENCH_SCENARIOS:-drain steady pending profile memory}"
-SERVERS="${WSK_BENCH_SERVERS:-a b f g}"
+SERVERS="${WSK_BENCH_SERVERS:-a b c d e f g}"
 DRAIN_N="${WSK_BENCH_DRAIN_N:-1000 10000 50000}"
 BIG_N=10000
 BIG_SERVERS="${WSK_BENCH_BIG_SERVERS:-a b}"

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: lint, then the modules built and tested in three kernels under
 # QEMU: the 6.12 debug kernel (KUnit suites and integration tests, kmemleak)
-# and the stock Debian 6.1 and 6.12 kernels (integration tests). Ends with one
-# line "N passed, N failed" and exits non-zero on any failure.
+# and the stock Debian 6.1 and 6.12 kernels (integration tests). The bench
+# modules of bench/ are built for each kernel too and smoke-tested there (not
+# timed). Ends with one line "N passed, N failed" and exits non-zero on any
+# failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +24,13 @@ deps_install
 tree=$(bash "$WSK_TOP/tools/vm/kernel.sh") || die "debug kernel unavailable"
 mkdir -p "$WSK_OUT"
 bash "$WSK_TOP/tools/vm/guest-programs.sh" "$WSK_OUT/guest-bin" || { case_fail "guest programs build"; summary; }
+# The bench load generator, for the bench servers' smoke test (60-bench-smoke).
+lg="$WSK_OUT/guest-bin/loadgen"
+if [ ! "$lg" -nt "$WSK_TOP/bench/guest/loadgen.c" ] ||
+	[ ! "$lg" -nt "$WSK_TOP/bench/guest/bench_util.h" ]; then
+	gcc -static -O2 -Wall -Wextra -Werror -o "$lg" "$WSK_TOP/bench/guest/loadgen.c" ||
+		{ case_fail "guest programs build (bench/guest/loadgen.c)"; summary; }
+fi
 
 if WSK_TREE=$tree bash "$WSK_TOP/tools/vm/lint.sh" >"$WSK_OUT/lint.log" 2>&1; then
 	case_ok "lint (checkpatch --strict, sparse)"
@@ -44,6 +53,12 @@ run_kernel() {
 		return
 	fi
 	case_ok "$label: module build"
+	# The bench servers (bench/, their own build), smoke-tested by 60-bench-smoke.
+	if bench_build "$kdir" "$out" "$out/src/Module.symvers"; then
+		case_ok "$label: bench module build"
+	else
+		case_fail "$label: bench module build"
+	fi
 	bash "$WSK_TOP/tools/vm/initramfs.sh" "$out/initrd.gz" "$out/modules" "$WSK_OUT/guest-bin"
 	log "$label: booting (TCG, timeout ${timeout}s; console in $out/console.log)"
 	local s=$SECONDS

@@ -64,3 +64,24 @@ copy_sources() {
 	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- $have | tar -cf - -T -) |
 		tar -C "$1" -xf -
 }
+
+# bench_build KDIR OUTDIR [WSK_SYMVERS]: builds the benchmark modules of
+# bench/ against KDIR in their own out-of-tree build (OUTDIR/bench-src, a
+# copy of bench/ and include/; the top-level Kbuild never builds them), with
+# W=1 -Werror, and copies them to OUTDIR/modules. Given wsk's Module.symvers,
+# the wsk servers (bench_wsk.ko) too, else the raw baseline alone. The build
+# log is OUTDIR/build-bench.log, printed on failure.
+bench_build() {
+	local kdir=$1 out=$2 symvers=${3:-} args=()
+	rm -rf "${out:?}/bench-src"
+	mkdir -p "$out/bench-src" "$out/modules"
+	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- bench include | tar -cf - -T -) |
+		tar -C "$out/bench-src" -xf -
+	[ -n "$symvers" ] && args=(WSK_BENCH_WSK=1 KBUILD_EXTRA_SYMBOLS="$symvers")
+	if ! make -s -C "$kdir" M="$out/bench-src/bench" W=1 KCFLAGS=-Werror "${args[@]}" \
+		modules >"$out/build-bench.log" 2>&1; then
+		cat "$out/build-bench.log" >&2
+		return 1
+	fi
+	find "$out/bench-src/bench" -name '*.ko' -exec cp {} "$out/modules/" \;
+}

@@ -31,6 +31,11 @@ mkdir -p "$out/src"
 copy_sources "$out/src"
 make -s -C "$tree" M="$out/src" C=2 CHECK="sparse -Wno-declaration-after-statement" modules \
 	>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: build failed"; rc=1; }
+# The bench modules: their own build (as tools/vm/lib.sh's bench_build), with wsk's symbols.
+(git ls-files -co --exclude-standard -- bench | tar -cf - -T -) | tar -C "$out/src" -xf -
+make -s -C "$tree" M="$out/src/bench" C=2 CHECK="sparse -Wno-declaration-after-statement" \
+	WSK_BENCH_WSK=1 KBUILD_EXTRA_SYMBOLS="$out/src/Module.symvers" modules \
+	>>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: bench build failed"; rc=1; }
 if grep -E "^$out/src/.*: (warning|error):" "$out/sparse.log"; then
 	echo "sparse: findings above"
 	rc=1
