@@ -56,7 +56,13 @@
 
 /**
  * struct wsk_ind_block - one receive_event's chain and what backs it
- * @node: entry in the socket's @retained list once the client keeps it
+ * @node: entry in the socket's @retained list, from just before the
+ *	receive_event call (so that the client may release it from anywhere
+ *	as soon as it has it) until it is released; off it again if the event
+ *	does not keep it
+ * @in_call: the receive_event that got it has not returned yet: it is not
+ *	freed by wsk_release(), only marked @released (under the socket lock)
+ * @released: wsk_release() came during the call (under the socket lock)
  * @nr: indications in @ind, one per skb
  * @skbs: the skbs; clones of them once the client keeps the chain
  * @vec: the kvecs the indications point to
@@ -64,6 +70,8 @@
  */
 struct wsk_ind_block {
 	struct list_head node;
+	bool in_call;
+	bool released;
 	unsigned int nr;
 	struct sk_buff **skbs;
 	struct kvec *vec;
@@ -620,7 +628,7 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 	size_t total = 0, accepted, take;
 	struct wsk_ind_block *blk;
 	unsigned long flags;
-	bool kept;
+	bool kept, drop;
 	int ret;
 
 	blk = wsk_ind_build(sk, &total);
@@ -628,8 +636,14 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 		return false;
 	spin_lock_irqsave(&c->lock, flags);
 	d = c->client_dispatch;
-	if (c->rx_paused || !wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE))
+	if (c->rx_paused || !wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE)) {
 		d = NULL;
+	} else {
+		/* Findable by wsk_release() from the moment the client has it. */
+		blk->in_call = true;
+		blk->released = false;
+		list_add_tail(&blk->node, &c->retained);
+	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (!d) {
 		kfree(blk);
@@ -645,6 +659,7 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 		take = min(accepted, total);
 	else
 		take = 0;	/* -EAGAIN, and anything else */
+	/* Before the data is consumed; @in_call keeps wsk_release() off it. */
 	if (kept)
 		wsk_ind_keep(blk);
 	if (take) {
@@ -656,15 +671,20 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 	/* A wsk_receive() from the callback itself resumed already. */
 	if (take < total && c->rx_resume == resume)
 		c->rx_paused = true;
-	if (kept) {
-		list_add_tail(&blk->node, &c->retained);
+	blk->in_call = false;
+	drop = !kept || blk->released;
+	if (drop) {
+		list_del(&blk->node);
+	} else {
 		c->nr_retained++;
 		wsk_stat_inc(&wsk_stats.indications_retained);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	wsk_cb_end(c, WSK_EVENT_RECEIVE, ret);
 
-	if (!kept)
+	if (drop && kept)
+		wsk_ind_free(blk);	/* released during the call: its clones too */
+	else if (drop)
 		kfree(blk);
 	return take == total;
 }
@@ -939,12 +959,17 @@ int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
 		err = -ESHUTDOWN;
 	} else {
 		list_for_each_entry(blk, &c->retained, node) {
-			if (&blk->ind[0] == chain) {
+			if (&blk->ind[0] == chain && !blk->released) {
 				found = blk;
 				break;
 			}
 		}
-		if (found) {
+		if (found && found->in_call) {
+			/* Its receive_event has not returned: it frees it. */
+			found->released = true;
+			err = 0;
+			found = NULL;
+		} else if (found) {
 			list_del(&found->node);
 			c->nr_retained--;
 		}

@@ -193,6 +193,10 @@ enum wsk_sock_state {
  *	of @ready; nothing else may take it meanwhile
  * @backlog_eff: the backlog the listener listens with (set at bind)
  * @inspect_serial: the last inspect id serial handed out
+ * @inspecting: the connection whose inspect_event is running, if any
+ * @inspect_early: the action of a wsk_inspect_complete() that came for
+ *	@inspecting before its inspect_event returned, or -1; applied if the
+ *	event returns PEND
  * @held: connections an inspect_event pended (entry: @ready_node)
  * @nr_held: entries in @held
  * @doomed: connections wsk_inspect_complete() rejected, for the accept work
@@ -273,6 +277,8 @@ struct wsk_sock {
 	bool head_busy;
 	u32 backlog_eff;
 	u32 inspect_serial;
+	struct wsk_sock *inspecting;
+	int inspect_early;
 	struct list_head held;
 	unsigned int nr_held;
 	struct list_head doomed;

@@ -494,6 +494,11 @@ static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
 		conn->inspect_id.serial = ++ls->inspect_serial;
 		id = conn->inspect_id;
 		run = wsk_cb_begin_locked(ls, WSK_EV_INSPECT);
+		/* A wsk_inspect_complete() may come before the event returns. */
+		if (run) {
+			ls->inspecting = conn;
+			ls->inspect_early = -1;
+		}
 	}
 	spin_unlock_irqrestore(&ls->lock, flags);
 	if (!run) {
@@ -507,6 +512,12 @@ static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
 	trace_wsk_verdict(ls->id, conn, WSK_VERDICT_INSPECT, verdict);
 
 	spin_lock_irqsave(&ls->lock, flags);
+	ls->inspecting = NULL;
+	if (verdict == WSK_INSPECT_PEND && ls->inspect_early >= 0) {
+		/* Pended and decided at once: as if held, then completed. */
+		wsk_stat_inc(&wsk_stats.inspect_pended);
+		verdict = ls->inspect_early;	/* counted below */
+	}
 	if (verdict == WSK_INSPECT_ACCEPT) {
 		wsk_ready_add(ls, conn);
 		wsk_stat_inc(&wsk_stats.inspect_accepted);
@@ -802,7 +813,13 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 				break;
 			}
 		}
-		if (!found) {
+		if (!found && ls->inspecting && ls->inspect_early < 0 &&
+		    ls->inspecting->inspect_id.key == id->key &&
+		    ls->inspecting->inspect_id.serial == id->serial) {
+			/* Its inspect_event has not returned yet: applied if it pends. */
+			ls->inspect_early = action;
+			trace_wsk_verdict(ls->id, ls->inspecting, WSK_VERDICT_COMPLETE, action);
+		} else if (!found) {
 			err = -ENOENT;
 		} else {
 			wsk_held_del(ls, found);
