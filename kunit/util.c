@@ -63,6 +63,7 @@ int wt_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	t->test = test;
+	spin_lock_init(&t->lock);
 	t->client = wsk_register(THIS_MODULE);
 	if (IS_ERR(t->client))
 		return PTR_ERR(t->client);
@@ -73,11 +74,20 @@ int wt_init(struct kunit *test)
 void wt_exit(struct kunit *test)
 {
 	struct wt *t = wt(test);
+	struct wsk_socket *s;
+	unsigned long flags;
 
 	if (!t)
 		return;
-	while (t->nr_wsk)
-		wt_close(test, t->wsk[t->nr_wsk - 1]);
+	/* Callbacks may still track sockets until their listener is closed. */
+	for (;;) {
+		spin_lock_irqsave(&t->lock, flags);
+		s = t->nr_wsk ? t->wsk[t->nr_wsk - 1] : NULL;
+		spin_unlock_irqrestore(&t->lock, flags);
+		if (!s)
+			break;
+		wt_close(test, s);
+	}
 	while (t->nr_kern)
 		sock_release(t->kern[--t->nr_kern]);
 	wsk_deregister(t->client);
@@ -87,33 +97,45 @@ void wt_exit(struct kunit *test)
 void wt_track(struct kunit *test, struct wsk_socket *s)
 {
 	struct wt *t = wt(test);
+	unsigned long flags;
 
-	if (WARN_ON(t->nr_wsk >= WT_MAX_TRACKED))
-		return;
-	t->wsk[t->nr_wsk++] = s;
+	spin_lock_irqsave(&t->lock, flags);
+	if (!WARN_ON(t->nr_wsk >= WT_MAX_TRACKED))
+		t->wsk[t->nr_wsk++] = s;
+	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 void wt_untrack(struct kunit *test, struct wsk_socket *s)
 {
 	struct wt *t = wt(test);
+	unsigned long flags;
 	int i;
 
+	spin_lock_irqsave(&t->lock, flags);
 	for (i = 0; i < t->nr_wsk; i++) {
 		if (t->wsk[i] == s) {
 			t->wsk[i] = t->wsk[--t->nr_wsk];
-			return;
+			break;
 		}
 	}
+	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 int wt_socket(struct kunit *test, int family, unsigned int flags, struct wsk_socket **s)
+{
+	return wt_socket_ctx(test, family, flags, NULL, NULL, s);
+}
+
+int wt_socket_ctx(struct kunit *test, int family, unsigned int flags, void *context,
+		  const void *dispatch, struct wsk_socket **s)
 {
 	struct wsk_sync sync;
 	int err;
 
 	*s = NULL;
 	wsk_sync_init(&sync);
-	err = wsk_socket(wt(test)->client, &init_net, family, flags, NULL, NULL, &sync.req);
+	err = wsk_socket(wt(test)->client, &init_net, family, flags, context, dispatch,
+			 &sync.req);
 	err = wsk_sync_wait_timeout(&sync, err, WT_TIMEOUT);
 	if (!err) {
 		*s = sync.req.result.socket;
@@ -214,11 +236,19 @@ u16 wt_port(const struct sockaddr_storage *ss)
 struct wsk_socket *wt_listener(struct kunit *test, int family, bool any, u32 backlog,
 			       u16 *port)
 {
+	return wt_listener_ctx(test, family, any, backlog, NULL, NULL, port);
+}
+
+struct wsk_socket *wt_listener_ctx(struct kunit *test, int family, bool any, u32 backlog,
+				   void *context, const struct wsk_client_listen_dispatch *dispatch,
+				   u16 *port)
+{
 	struct sockaddr_storage ss;
 	struct wsk_socket *s;
 	int len;
 
-	KUNIT_ASSERT_EQ(test, wt_socket(test, family, WSK_FLAG_LISTEN_SOCKET, &s), 0);
+	KUNIT_ASSERT_EQ(test, wt_socket_ctx(test, family, WSK_FLAG_LISTEN_SOCKET, context,
+					    dispatch, &s), 0);
 	if (backlog)
 		KUNIT_ASSERT_EQ(test, wt_set_u32(test, s, SOL_SOCKET, WSK_SO_LISTEN_BACKLOG,
 						 backlog), 0);
@@ -229,6 +259,14 @@ struct wsk_socket *wt_listener(struct kunit *test, int family, bool any, u32 bac
 	*port = wt_port(&ss);
 	KUNIT_ASSERT_NE(test, *port, 0);
 	return s;
+}
+
+int wt_events(struct wsk_socket *s, u32 mask, struct wsk_req *req)
+{
+	struct wsk_event_callback_control ctl = { .event_mask = mask };
+
+	return wsk_control(s, WSK_SET_OPTION, WSK_SO_EVENT_CALLBACK, SOL_SOCKET, sizeof(ctl),
+			   &ctl, 0, NULL, NULL, req);
 }
 
 int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
@@ -261,6 +299,48 @@ int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 	return 0;
 }
 
+int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
+		     struct socket **sockp)
+{
+	struct wt *t = wt(test);
+	struct sockaddr_storage ss;
+	struct socket *sock;
+	int len, err;
+
+	*sockp = NULL;
+	if (t->nr_kern >= WT_MAX_TRACKED)
+		return -ENOSPC;
+	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (err)
+		return err;
+	len = wt_addr(&ss, family, false, 0);
+	err = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (!err) {
+		len = kernel_getsockname(sock, (struct sockaddr *)&ss);
+		err = len < 0 ? len : 0;
+	}
+	if (!err) {
+		if (client_port)
+			*client_port = wt_port(&ss);
+		len = wt_addr(&ss, family, false, port);
+		err = kernel_connect(sock, (struct sockaddr *)&ss, len, 0);
+	}
+	if (err && err != -ECONNRESET) {
+		sock_release(sock);
+		return err;
+	}
+	t->kern[t->nr_kern++] = sock;
+	*sockp = sock;
+	return err;
+}
+
+bool wt_reset_seen(struct socket *sock, int connect_ret)
+{
+	char byte;
+
+	return connect_ret == -ECONNRESET || wt_recv_once(sock, &byte, 1) == -ECONNRESET;
+}
+
 void wt_release(struct kunit *test, struct socket *sock)
 {
 	struct wt *t = wt(test);
@@ -275,6 +355,56 @@ void wt_release(struct kunit *test, struct socket *sock)
 	sock_release(sock);
 }
 
+void wt_reset(struct kunit *test, struct socket *sock)
+{
+	sock_no_linger(sock->sk);
+	wt_release(test, sock);
+}
+
+int wt_send(struct socket *sock, const void *buf, size_t len)
+{
+	size_t done = 0;
+	int n = 0;
+
+	WRITE_ONCE(sock->sk->sk_sndtimeo, WT_TIMEOUT);
+	while (done < len) {
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+		struct kvec iov = {
+			.iov_base = (void *)buf + done,
+			.iov_len = len - done,
+		};
+
+		n = kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return done ? done : n;
+}
+
+int wt_recv_once(struct socket *sock, void *buf, size_t len)
+{
+	struct msghdr msg = {};
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+
+	WRITE_ONCE(sock->sk->sk_rcvtimeo, WT_TIMEOUT);
+	return kernel_recvmsg(sock, &msg, &iov, 1, len, 0);
+}
+
+int wt_recv(struct socket *sock, void *buf, size_t len)
+{
+	size_t done = 0;
+	int n = 0;
+
+	while (done < len) {
+		n = wt_recv_once(sock, buf + done, len - done);
+		if (n <= 0)
+			break;
+		done += n;
+	}
+	return done ? done : n;
+}
+
 long wt_stat(const char *name)
 {
 	size_t nlen = strlen(name);
@@ -284,13 +414,13 @@ long wt_stat(const char *name)
 	loff_t pos = 0;
 	ssize_t n;
 
-	buf = kzalloc(2048, GFP_KERNEL);
+	buf = kzalloc(4096, GFP_KERNEL);
 	if (!buf)
 		return LONG_MIN;
 	f = filp_open("/sys/kernel/debug/wsk/stats", O_RDONLY, 0);
 	if (IS_ERR(f))
 		goto out;
-	n = kernel_read(f, buf, 2047, &pos);
+	n = kernel_read(f, buf, 4095, &pos);
 	filp_close(f, NULL);
 	if (n <= 0)
 		goto out;
@@ -306,6 +436,16 @@ long wt_stat(const char *name)
 out:
 	kfree(buf);
 	return val;
+}
+
+long wt_stat_wait(const char *name, long val)
+{
+	unsigned long end = jiffies + WT_TIMEOUT;
+	long now;
+
+	while ((now = wt_stat(name)) != val && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	return now;
 }
 
 bool wt_poll(bool (*cond)(void *arg), void *arg)

@@ -14,6 +14,7 @@
 #include <linux/in6.h>
 #include <linux/net.h>
 #include <linux/socket.h>
+#include <linux/spinlock.h>
 #include <wsk/wsk.h>
 
 /* Every wait in the suites is bounded by this. */
@@ -61,18 +62,23 @@ bool wt_wait(struct kunit *test, struct wt_req *r);
  * struct wt - the per-test fixture (test->priv), set up by wt_init()
  * @test: the test
  * @client: a registered client, deregistered at exit
+ * @lock: protects @wsk and @nr_wsk: event callbacks track the sockets
+ *	they are given
  * @wsk: wsk sockets closed at exit unless closed by wt_close()
  * @nr_wsk: entries in @wsk
  * @kern: client-side kernel sockets released at exit
  * @nr_kern: entries in @kern
+ * @data: a suite's own per-test state
  */
 struct wt {
 	struct kunit *test;
 	struct wsk_client *client;
+	spinlock_t lock;	/* see the kernel-doc above */
 	struct wsk_socket *wsk[WT_MAX_TRACKED];
 	int nr_wsk;
 	struct socket *kern[WT_MAX_TRACKED];
 	int nr_kern;
+	void *data;
 };
 
 /* Suite .init / .exit */
@@ -84,10 +90,14 @@ static inline struct wt *wt(struct kunit *test)
 	return test->priv;
 }
 
+/* Any context (event callbacks included): the socket is closed at exit. */
 void wt_track(struct kunit *test, struct wsk_socket *s);
 void wt_untrack(struct kunit *test, struct wsk_socket *s);
 /* Synchronous wsk operations for the fixture's client; they track sockets. */
 int wt_socket(struct kunit *test, int family, unsigned int flags, struct wsk_socket **s);
+/* wt_socket() with a socket_context and a client dispatch table */
+int wt_socket_ctx(struct kunit *test, int family, unsigned int flags, void *context,
+		  const void *dispatch, struct wsk_socket **s);
 int wt_bind(struct kunit *test, struct wsk_socket *s, const struct sockaddr *addr, int len);
 int wt_close(struct kunit *test, struct wsk_socket *s);
 int wt_set_u32(struct kunit *test, struct wsk_socket *s, int level, u32 code, u32 val);
@@ -102,6 +112,16 @@ u16 wt_port(const struct sockaddr_storage *ss);
 /* A bound listener on loopback (any: the wildcard), port 0. Asserts. */
 struct wsk_socket *wt_listener(struct kunit *test, int family, bool any, u32 backlog,
 			       u16 *port);
+/* wt_listener() with a socket_context and a client listen dispatch table */
+struct wsk_socket *wt_listener_ctx(struct kunit *test, int family, bool any, u32 backlog,
+				   void *context, const struct wsk_client_listen_dispatch *dispatch,
+				   u16 *port);
+
+/*
+ * WSK_SO_EVENT_CALLBACK with @mask on @s; @req may be NULL. Returns what
+ * wsk_control() returned.
+ */
+int wt_events(struct wsk_socket *s, u32 mask, struct wsk_req *req);
 
 /*
  * A client kernel socket of @family connected to @family's loopback address
@@ -109,10 +129,36 @@ struct wsk_socket *wt_listener(struct kunit *test, int family, bool any, u32 bac
  */
 int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 	       struct socket **sock);
+/*
+ * wt_connect() for a server that may reset the connection as soon as it is
+ * established: the client port is bound before the connect, and a connect
+ * that sees the reset returns -ECONNRESET with @sock kept (tracked).
+ */
+int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
+		     struct socket **sock);
+/*
+ * The connection of @sock is reset: @connect_ret is what wt_connect_early()
+ * returned (-ECONNRESET: seen already), else a bounded recv must see it.
+ */
+bool wt_reset_seen(struct socket *sock, int connect_ret);
 void wt_release(struct kunit *test, struct socket *sock);
+/* Release @sock with SO_LINGER 0: the peer sees a reset. */
+void wt_reset(struct kunit *test, struct socket *sock);
+
+/*
+ * Client socket I/O, blocking but bounded by WT_TIMEOUT per call. Return the
+ * bytes moved (all of @len unless an error or the timeout came first) or a
+ * negative errno if none moved; wt_recv() returns 0 at end of stream.
+ */
+int wt_send(struct socket *sock, const void *buf, size_t len);
+int wt_recv(struct socket *sock, void *buf, size_t len);
+/* One recvmsg of up to @len bytes (bounded): bytes, 0 at EOF, or -errno. */
+int wt_recv_once(struct socket *sock, void *buf, size_t len);
 
 /* A counter of /sys/kernel/debug/wsk/stats, or LONG_MIN if unreadable. */
 long wt_stat(const char *name);
+/* Poll (WT_TIMEOUT) until counter @name reads @val; returns the last value read. */
+long wt_stat_wait(const char *name, long val);
 
 /* Poll @cond(@arg) every 1-2 ms until true (true) or WT_TIMEOUT (false). Sleeps. */
 bool wt_poll(bool (*cond)(void *arg), void *arg);
