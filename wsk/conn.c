@@ -124,16 +124,28 @@ static void wsk_conn_data_ready(struct sock *sk)
 	wsk_conn_wake(sk, WSK_WAKE_DATA);
 }
 
-static void wsk_conn_state_change(struct sock *sk)
+/* A kernel socket callback. */
+typedef void (*wsk_sk_cb_t)(struct sock *sk);
+
+/* The kernel socket's own state change or write space callback. */
+static wsk_sk_cb_t wsk_conn_orig(struct sock *sk, enum wsk_wake why)
 {
-	void (*orig)(struct sock *sk) = NULL;
+	wsk_sk_cb_t orig = NULL;
 	struct wsk_sock *c;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = wsk_sk_user_data_locked(sk);
 	if (c)
-		orig = c->orig_state_change;
+		orig = why == WSK_WAKE_STATE ? c->orig_state_change : c->orig_write_space;
 	read_unlock_bh(&sk->sk_callback_lock);
+	return orig;
+}
+
+static void wsk_conn_state_change(struct sock *sk)
+{
+	wsk_sk_cb_t orig;
+
+	orig = wsk_conn_orig(sk, WSK_WAKE_STATE);
 	if (orig)
 		orig(sk);
 	wsk_conn_wake(sk, WSK_WAKE_STATE);
@@ -141,14 +153,9 @@ static void wsk_conn_state_change(struct sock *sk)
 
 static void wsk_conn_write_space(struct sock *sk)
 {
-	void (*orig)(struct sock *sk) = NULL;
-	struct wsk_sock *c;
+	wsk_sk_cb_t orig;
 
-	read_lock_bh(&sk->sk_callback_lock);
-	c = wsk_sk_user_data_locked(sk);
-	if (c)
-		orig = c->orig_write_space;
-	read_unlock_bh(&sk->sk_callback_lock);
+	orig = wsk_conn_orig(sk, WSK_WAKE_WRITE);
 	/* sk_stream_write_space() clears SOCK_NOSPACE once writeable. */
 	if (orig)
 		orig(sk);
