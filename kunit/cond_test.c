@@ -210,17 +210,9 @@ static struct wc *wc_get(struct kunit *test)
 	return wt(test)->data;
 }
 
-#define wc_wait(wc, cond) wait_event_timeout((wc)->wq, (cond), WT_TIMEOUT)
-
 /* Wait for @cond, woken by the callbacks; on timeout, fail naming it. */
-#define WC_ASSERT_WAIT(test, wc, cond) do {					\
-	bool __ok = wc_wait(wc, cond);						\
-	KUNIT_ASSERT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
-} while (0)
-#define WC_EXPECT_WAIT(test, wc, cond) do {					\
-	bool __ok = wc_wait(wc, cond);						\
-	KUNIT_EXPECT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
-} while (0)
+#define WC_ASSERT_WAIT(test, wc, cond) WT_ASSERT_WAIT(test, (wc)->wq, cond)
+#define WC_EXPECT_WAIT(test, wc, cond) WT_EXPECT_WAIT(test, (wc)->wq, cond)
 
 /* A conditional accept on @ls with wc_condition; returns what the call returned. */
 static int wc_accept_cond(struct wc *wc, struct wsk_socket *ls, struct wt_req *r)

@@ -521,17 +521,9 @@ static struct we *we_get(struct kunit *test)
 	return wt(test)->data;
 }
 
-#define we_wait(we, cond) wait_event_timeout((we)->wq, (cond), WT_TIMEOUT)
-
 /* Wait for @cond, woken by the callbacks; on timeout, fail naming it. */
-#define WE_ASSERT_WAIT(test, we, cond) do {					\
-	bool __ok = we_wait(we, cond);						\
-	KUNIT_ASSERT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
-} while (0)
-#define WE_EXPECT_WAIT(test, we, cond) do {					\
-	bool __ok = we_wait(we, cond);						\
-	KUNIT_EXPECT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
-} while (0)
+#define WE_ASSERT_WAIT(test, we, cond) WT_ASSERT_WAIT(test, (we)->wq, cond)
+#define WE_EXPECT_WAIT(test, we, cond) WT_EXPECT_WAIT(test, (we)->wq, cond)
 
 KUNIT_DEFINE_ACTION_WRAPPER(we_vfree, vfree, const void *);
 

@@ -20,6 +20,19 @@
 /* Every wait in the suites is bounded by this. */
 #define WT_TIMEOUT	(10 * HZ)
 
+/*
+ * Wait on @wq, which the test's callbacks wake, for @cond; on timeout the
+ * assertion (or expectation) fails naming the condition.
+ */
+#define WT_ASSERT_WAIT(test, wq, cond) do {					\
+	bool __ok = wait_event_timeout(wq, (cond), WT_TIMEOUT);			\
+	KUNIT_ASSERT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
+} while (0)
+#define WT_EXPECT_WAIT(test, wq, cond) do {					\
+	bool __ok = wait_event_timeout(wq, (cond), WT_TIMEOUT);			\
+	KUNIT_EXPECT_TRUE_MSG(test, __ok, "timed out waiting for %s", #cond);	\
+} while (0)
+
 /**
  * struct wt_req - a request that records its completions
  * @req: the wsk request
