@@ -553,29 +553,43 @@ static int wsk_opt_read(struct wsk_sock *ws, int level, u32 code)
 	}
 }
 
-/* WSK_SO_CONDITIONAL_ACCEPT: u32 0 or 1, listen sockets, before bind. */
-static int wsk_control_cond_accept(struct wsk_sock *ws, size_t in_size, const void *in,
-				   struct wsk_req *req)
+/*
+ * wsk's own listener options, u32, set before bind: WSK_SO_LISTEN_BACKLOG
+ * (at most INT_MAX) and WSK_SO_CONDITIONAL_ACCEPT (0 or 1; 1 needs an
+ * inspect_event in the listener's client dispatch).
+ */
+static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
+				  const void *in, struct wsk_req *req)
 {
 	const struct wsk_client_listen_dispatch *ld = ws->client_dispatch;
 	unsigned long flags;
-	u32 on;
+	bool bad;
+	u32 v;
 	int err;
 
 	if (!wsk_sock_is_listener(ws))
 		return wsk_req_fail(req, -EOPNOTSUPP);
-	if (!in || in_size < sizeof(on))
+	if (!in || in_size < sizeof(v))
 		return wsk_req_fail(req, -EINVAL);
-	memcpy(&on, in, sizeof(on));
-	if (on > 1 || (on && (!ld || !ld->inspect_event)))
+	memcpy(&v, in, sizeof(v));
+	if (code == WSK_SO_LISTEN_BACKLOG)
+		bad = v > INT_MAX;
+	else
+		bad = v > 1 || (v && (!ld || !ld->inspect_event));
+	if (bad)
 		return wsk_req_fail(req, -EINVAL);
+
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing) {
 		err = -ESHUTDOWN;
 	} else if (ws->state != WSK_SOCK_OPEN) {
 		err = -EINVAL;	/* set before bind */
+	} else if (code == WSK_SO_LISTEN_BACKLOG) {
+		ws->backlog = v;
+		ws->backlog_set = true;
+		err = 0;
 	} else {
-		ws->cond_accept = on;
+		ws->cond_accept = v;
 		err = 0;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
@@ -589,35 +603,11 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 			   const void *in, size_t *out_returned, struct wsk_req *req)
 {
 	unsigned long flags;
-	u32 backlog;
 	int val, err;
 
-	if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
-		return wsk_control_cond_accept(ws, in_size, in, req);
-	if (level == SOL_SOCKET && code == WSK_SO_LISTEN_BACKLOG) {
-		if (!wsk_sock_is_listener(ws))
-			return wsk_req_fail(req, -EOPNOTSUPP);
-		if (!in || in_size < sizeof(backlog))
-			return wsk_req_fail(req, -EINVAL);
-		memcpy(&backlog, in, sizeof(backlog));
-		if (backlog > INT_MAX)
-			return wsk_req_fail(req, -EINVAL);
-		spin_lock_irqsave(&ws->lock, flags);
-		if (ws->closing) {
-			err = -ESHUTDOWN;
-		} else if (ws->state != WSK_SOCK_OPEN) {
-			err = -EINVAL;	/* set before bind */
-		} else {
-			ws->backlog = backlog;
-			ws->backlog_set = true;
-			err = 0;
-		}
-		spin_unlock_irqrestore(&ws->lock, flags);
-		if (err)
-			return wsk_req_fail(req, err);
-		wsk_req_complete(req, 0);
-		return 0;
-	}
+	if (level == SOL_SOCKET &&
+	    (code == WSK_SO_LISTEN_BACKLOG || code == WSK_SO_CONDITIONAL_ACCEPT))
+		return wsk_control_listen_opt(ws, code, in_size, in, req);
 
 	err = wsk_opt_check(ws, level, code);
 	if (err)
