@@ -351,8 +351,7 @@ static void wsk_storm_accept(struct kunit *test)
 }
 
 static struct kunit_case wsk_storm_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(wsk_storm_accept, wt_storm_step_gen_params,
-			      { .speed = KUNIT_SPEED_SLOW }),
+	WSK_KUNIT_CASE_PARAM_SLOW(wsk_storm_accept, wt_storm_step_gen_params),
 	{}
 };
 

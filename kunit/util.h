@@ -17,6 +17,9 @@
 #include <linux/spinlock.h>
 #include <wsk/wsk.h>
 
+/* After <kunit/test.h>: the KUnit differences between 6.1 and 6.12. */
+#include "compat.h"
+
 /* Every wait in the suites is bounded by this. */
 #define WT_TIMEOUT	(10 * HZ)
 

@@ -66,4 +66,70 @@ static inline int wsk_net_somaxconn(const struct net *net)
 	return READ_ONCE(net->core.sysctl_somaxconn);
 }
 
+/*
+ * For the KUnit suites (kunit/), when included after <kunit/test.h>: 6.1's
+ * KUnit has neither deferred actions (6.5) nor slow cases (6.6). An action
+ * becomes a KUnit resource there, freed in the same (reverse) order.
+ */
+#ifdef _KUNIT_TEST_H
+#include <linux/slab.h>
+#include <kunit/resource.h>
+
+#ifndef KUNIT_CASE_SLOW
+#define KUNIT_CASE_SLOW(test_name) KUNIT_CASE(test_name)
+#endif
+/* A slow parameterised case: no attributes in 6.1, where it is just a case. */
+#ifdef KUNIT_CASE_PARAM_ATTR
+#define WSK_KUNIT_CASE_PARAM_SLOW(test_name, gen_params) \
+	KUNIT_CASE_PARAM_ATTR(test_name, gen_params, { .speed = KUNIT_SPEED_SLOW })
+#else
+#define WSK_KUNIT_CASE_PARAM_SLOW(test_name, gen_params) KUNIT_CASE_PARAM(test_name, gen_params)
+#endif
+
+#ifndef WSK_HAVE_KUNIT_ACTIONS
+typedef void (kunit_action_t)(void *);
+
+#define KUNIT_DEFINE_ACTION_WRAPPER(wrapper, orig, arg_type)	\
+	static void wrapper(void *in)				\
+	{							\
+		orig((arg_type)in);				\
+	}
+
+struct wsk_kunit_action {
+	kunit_action_t *fn;
+	void *ctx;
+};
+
+static inline int wsk_kunit_action_init(struct kunit_resource *res, void *context)
+{
+	res->data = context;
+	return 0;
+}
+
+static inline void wsk_kunit_action_free(struct kunit_resource *res)
+{
+	struct wsk_kunit_action *a = res->data;
+
+	a->fn(a->ctx);
+	kfree(a);
+}
+
+static inline int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *fn, void *ctx)
+{
+	struct wsk_kunit_action *a = kmalloc(sizeof(*a), GFP_KERNEL);
+
+	if (a) {
+		a->fn = fn;
+		a->ctx = ctx;
+		if (kunit_alloc_resource(test, wsk_kunit_action_init, wsk_kunit_action_free,
+					 GFP_KERNEL, a))
+			return 0;
+		kfree(a);
+	}
+	fn(ctx);
+	return -ENOMEM;
+}
+#endif /* !WSK_HAVE_KUNIT_ACTIONS */
+#endif /* _KUNIT_TEST_H */
+
 #endif /* _WSK_COMPAT_H */

@@ -14,11 +14,20 @@ mkdir -p "$logdir"
 : >"$logdir/console.log"
 : >"$logdir/results.log"
 
+# One guest at a time on this machine (it has two cores; a second guest
+# would only slow both down and make their timeouts fire).
+mkdir -p "$WSK_CACHE"
+exec 8>"$WSK_CACHE/qemu.lock"
+flock 8
+
 accel=tcg
 [ "${WSK_KVM:-0}" = 1 ] && accel=kvm
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append="$append hung_task_panic=1 wsk.mode=$mode wsk.kind=$kind"
 [ "$kind" = debug ] && append="$append kasan.fault=panic"
+# Development runs of a part of the suite (Documentation/testing.rst).
+[ -n "${WSK_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$WSK_KUNIT_FILTER"
+[ -n "${WSK_TESTS:-}" ] && append="$append wsk.tests=$WSK_TESTS"
 
 args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append"

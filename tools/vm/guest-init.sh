@@ -23,10 +23,12 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
 mode=check
 kind=stock
+tests='[0-9]*'
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	wsk.mode=*) mode=${arg#wsk.mode=} ;;
 	wsk.kind=*) kind=${arg#wsk.kind=} ;;
+	wsk.tests=*) tests=${arg#wsk.tests=} ;;
 	esac
 done
 export WSK_KIND=$kind WSK_MODDIR=/wsk/modules WSK_BINDIR=/wsk/bin WSK_RESULTS=/dev/ttyS1
@@ -79,7 +81,7 @@ if [ -f $WSK_MODDIR/wsk_kunit.ko ]; then
 	result "unload wsk_kunit.ko" rmmod wsk_kunit
 fi
 
-for t in /wsk/tests/[0-9]*.sh; do
+for t in /wsk/tests/$tests.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	echo "=== integration: $name"

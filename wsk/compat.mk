@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
+# Kernel features probed in the tree's headers, for compat.h (and for the
+# KUnit suites that test what only some kernels have). Included by the
+# Kbuild files of wsk/ and kunit/.
+ccflags-y += $(shell grep -qs 'TRACE_EVENT.sk_data_ready,' \
+	$(srctree)/include/trace/events/sock.h && echo -DWSK_HAVE_TRACE_SK_DATA_READY)
+ccflags-y += $(shell grep -qs 'int kunit_add_action_or_reset' \
+	$(srctree)/include/kunit/resource.h && echo -DWSK_HAVE_KUNIT_ACTIONS)
