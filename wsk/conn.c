@@ -590,6 +590,7 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 	bool finish = false;
 	int n, status = 0;
 
+	wsk_test_point(WSK_TP_RX_FILL, c, req);
 	iov_iter_kvec(&it, ITER_DEST, b->kvec, b->nr_segs, b->offset + b->length);
 	iov_iter_advance(&it, b->offset + done);
 	desc.arg.data = &it;
@@ -765,6 +766,7 @@ static void wsk_conn_io_work(struct work_struct *work)
 	struct sock *sk = c->sock->sk;	/* the close cancels this work first */
 	struct wsk_rx_state st;
 
+	wsk_test_point(WSK_TP_IO_PASS, c, NULL);
 	wsk_conn_do_abort(c, sk);
 	wsk_conn_tx(c);
 	wsk_conn_backlog_event(c, sk);

@@ -371,6 +371,54 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
 		      struct wsk_req *req);
 
 /* ------------------------------------------------------------------------ */
+/* Test points (testpoint.c)                                                 */
+
+/*
+ * Places where a KUnit suite may stop wsk to make a race happen every time:
+ * the suite sets wsk_test_hook and the hook runs there, in the context of the
+ * code around it (process context for all of them; it may sleep). Without
+ * KUnit in the kernel (the stock kernels) they compile to nothing.
+ *
+ * @WSK_TP_LISTENED: a listener's kernel_listen() has returned, before wsk
+ *	marks it listening (arg: NULL)
+ * @WSK_TP_ACCEPTED: the accept work made a connection socket of a child
+ *	kernel_accept() returned, before it is queued or inspected (arg: the
+ *	connection)
+ * @WSK_TP_RX_FILL: the io work took a receive off the queue to fill it
+ *	(arg: the request)
+ * @WSK_TP_IO_PASS: a pass of a connection's io work begins (arg: NULL)
+ * @WSK_TP_ACCEPT_PASS: a pass of a listener's accept work begins (arg: NULL)
+ * @WSK_TP_OP_PASS: a pass of a socket's op work begins, past its creation
+ *	(arg: NULL)
+ */
+enum wsk_test_point {
+	WSK_TP_LISTENED,
+	WSK_TP_ACCEPTED,
+	WSK_TP_RX_FILL,
+	WSK_TP_IO_PASS,
+	WSK_TP_ACCEPT_PASS,
+	WSK_TP_OP_PASS,
+};
+
+typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *s, void *arg);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern wsk_test_hook_t wsk_test_hook;
+
+static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	wsk_test_hook_t hook = READ_ONCE(wsk_test_hook);
+
+	if (unlikely(hook))
+		hook(point, s, arg);
+}
+#else
+static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+}
+#endif
+
+/* ------------------------------------------------------------------------ */
 /* Counters (debugfs.c)                                                      */
 
 /*

@@ -616,6 +616,7 @@ static void wsk_accept_work(struct work_struct *work)
 	unsigned long flags;
 	int err;
 
+	wsk_test_point(WSK_TP_ACCEPT_PASS, ls, NULL);
 	for (;;) {
 		spin_lock_irqsave(&ls->lock, flags);
 		if (ls->closing || ls->state != WSK_SOCK_LISTENING)
@@ -685,6 +686,7 @@ static void wsk_accept_work(struct work_struct *work)
 		conn = wsk_conn_create(ls, newsock);
 		if (!conn)
 			continue;
+		wsk_test_point(WSK_TP_ACCEPTED, ls, conn);
 		if (ls->cond_accept) {
 			wsk_inspect(ls, conn);
 		} else {

@@ -213,6 +213,7 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	err = wsk_listen_start(s);
 	if (err)
 		return err;
+	wsk_test_point(WSK_TP_LISTENED, s, NULL);
 	spin_lock_irqsave(&s->lock, flags);
 	s->state = WSK_SOCK_LISTENING;
 	spin_unlock_irqrestore(&s->lock, flags);
@@ -326,6 +327,7 @@ static void wsk_sock_op_work(struct work_struct *work)
 	if (s->create_req && !wsk_sock_do_create(s))
 		return;
 
+	wsk_test_point(WSK_TP_OP_PASS, s, NULL);
 	for (;;) {
 		spin_lock_irqsave(&s->lock, flags);
 		if (s->close_req) {
