@@ -46,6 +46,7 @@
  * @seq: value of the owner's sequence counter at the last completion
  * @seq_src: optional sequence counter, incremented at each completion
  * @checked: completions a test has accounted for
+ * @owner: a test's own pointer, for the completion routines it sets itself
  * @local: accept's local buffer
  * @remote: accept's remote buffer
  */
@@ -58,6 +59,7 @@ struct wt_req {
 	int seq;
 	atomic_t *seq_src;
 	int checked;
+	void *owner;
 	struct sockaddr_storage local;
 	struct sockaddr_storage remote;
 };

@@ -67,6 +67,22 @@ static inline int wsk_net_somaxconn(const struct net *net)
 }
 
 /*
+ * Whether the bytes of @skb are in host memory. 6.12's device memory TCP
+ * (devmem) queues skbs whose frags are not; 6.1 has none.
+ */
+#ifdef WSK_HAVE_SKB_FRAGS_READABLE
+static inline bool wsk_skb_readable(const struct sk_buff *skb)
+{
+	return skb_frags_readable(skb);
+}
+#else
+static inline bool wsk_skb_readable(const struct sk_buff *skb)
+{
+	return true;
+}
+#endif
+
+/*
  * For the KUnit suites (kunit/), when included after <kunit/test.h>: 6.1's
  * KUnit has neither deferred actions (6.5) nor slow cases (6.6). An action
  * becomes a KUnit resource there, freed in the same (reverse) order.

@@ -4,5 +4,7 @@
 # Kbuild files of wsk/ and kunit/.
 ccflags-y += $(shell grep -qs 'TRACE_EVENT.sk_data_ready,' \
 	$(srctree)/include/trace/events/sock.h && echo -DWSK_HAVE_TRACE_SK_DATA_READY)
+ccflags-y += $(shell grep -qs 'bool skb_frags_readable' \
+	$(srctree)/include/linux/skbuff.h && echo -DWSK_HAVE_SKB_FRAGS_READABLE)
 ccflags-y += $(shell grep -qs 'int kunit_add_action_or_reset' \
 	$(srctree)/include/kunit/resource.h && echo -DWSK_HAVE_KUNIT_ACTIONS)

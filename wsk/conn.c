@@ -32,6 +32,12 @@
  * 5. after release_sock(): the NULL receive indication of a reset
  *    connection, and the disconnect event.
  *
+ * The stream is what recv(2) without MSG_OOB returns. tcp_read_sock() stops
+ * at TCP's urgent mark and never passes it; tcp_recvmsg() steps over the
+ * urgent byte (a socket without SO_OOBINLINE, as every wsk socket is), and
+ * so does wsk (wsk_rx_skip_urg()) before each read, and no chain reaches
+ * past the mark.
+ *
  * So receive_event runs with the TCP socket lock owned (process context,
  * preemptible, must not sleep), and a callback that calls wsk_send() or
  * wsk_receive() just queues work for the next pass.
@@ -221,12 +227,107 @@ void wsk_conn_kick(struct wsk_sock *c)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Reading the stream (io work, lock_sock() held)                            */
+
+/*
+ * Step over the urgent byte at the read position, as tcp_recvmsg() does
+ * without MSG_OOB (wsk never sets SO_OOBINLINE): tcp_read_sock() stops at
+ * the urgent mark and never passes it. Only once the byte is queued
+ * (before rcv_nxt); the skb it ends is freed if nothing else is left in it.
+ */
+static void wsk_rx_skip_urg(struct sock *sk)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	u32 seq = tp->copied_seq, off;
+
+	if (likely(!tp->urg_data) || tp->urg_seq != seq || !before(seq, tp->rcv_nxt))
+		return;
+	WRITE_ONCE(tp->copied_seq, seq + 1);
+	/* Past the mark: what tcp_recvmsg() does then. */
+	WRITE_ONCE(tp->urg_data, 0);
+	tcp_fast_path_check(sk);
+	tcp_recv_skb(sk, seq + 1, &off);
+}
+
+/* Bytes readable from @seq before the urgent mark (all if none). */
+static u32 wsk_rx_limit(const struct sock *sk, u32 seq)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	if (likely(!tp->urg_data) || before(tp->urg_seq, seq))
+		return U32_MAX;
+	return tp->urg_seq - seq;
+}
+
+/* The skb at the read position holds bytes wsk cannot read (device memory). */
+static bool wsk_rx_head_unreadable(struct sock *sk)
+{
+	struct sk_buff *skb;
+	u32 off;
+
+	skb = tcp_recv_skb(sk, tcp_sk(sk)->copied_seq, &off);
+	return skb && off < skb->len && !wsk_skb_readable(skb);
+}
+
+/*
+ * tcp_read_sock() across urgent marks, until @desc->count bytes are read or
+ * nothing readable is left. Return: the bytes read, or tcp_read_sock()'s
+ * first result if none (0, or negative).
+ */
+static int wsk_rx_read(struct sock *sk, read_descriptor_t *desc, sk_read_actor_t actor)
+{
+	int n, done = 0;
+
+	do {
+		wsk_rx_skip_urg(sk);
+		n = tcp_read_sock(sk, desc, actor);
+		if (n > 0)
+			done += n;
+	} while (n > 0 && desc->count && !desc->error);
+	return done ? done : n;
+}
+
+static int wsk_consume_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			     unsigned int offset, size_t len)
+{
+	size_t n = min(len, desc->count);
+
+	desc->count -= n;
+	return n;
+}
+
+/* Take @bytes of the queued data: TCP's own accounting. Return: bytes taken. */
+static size_t wsk_rx_consume(struct sock *sk, size_t bytes)
+{
+	read_descriptor_t desc = { .count = bytes };
+	int n = wsk_rx_read(sk, &desc, wsk_consume_actor);
+
+	return n > 0 ? n : 0;
+}
+
+static int wsk_copy_actor(read_descriptor_t *desc, struct sk_buff *skb,
+			  unsigned int offset, size_t len)
+{
+	size_t n = min(len, desc->count);
+
+	if (!n)
+		return 0;
+	if (!wsk_skb_readable(skb) || skb_copy_datagram_iter(skb, offset, desc->arg.data, n)) {
+		desc->error = -EFAULT;
+		return 0;
+	}
+	desc->count -= n;
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Indications                                                               */
 
 /*
  * Map @len bytes of @skb from @offset to kvecs (if @vec) and return how many
  * there are: the linear part, each page frag (x86-64 has no highmem: frag
- * pages are always mapped), and the frag_list skbs, in order.
+ * pages are always mapped), and the frag_list skbs, in order. @skb is
+ * readable (wsk_skb_readable()).
  */
 static int wsk_skb_map(const struct sk_buff *skb, int offset, int len, struct kvec *vec)
 {
@@ -282,39 +383,50 @@ static int wsk_skb_map(const struct sk_buff *skb, int offset, int len, struct kv
 	return n;
 }
 
-/* The unread part of @skb at @seq: its offset, or -1 if none. */
-static int wsk_skb_unread(const struct sk_buff *skb, u32 seq)
+/*
+ * The part of @skb to indicate from @seq, at most @limit bytes: its offset
+ * (-1 if it has no unread byte) and, in *@len, its length.
+ */
+static int wsk_skb_unread(const struct sk_buff *skb, u32 seq, u32 limit, int *len)
 {
 	u32 off = seq - TCP_SKB_CB(skb)->seq;
 
 	if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)
 		off--;
-	return off < skb->len ? off : -1;
+	if (off >= skb->len)
+		return -1;
+	*len = min_t(u32, skb->len - off, limit);
+	return off;
 }
 
 /*
  * Build a chain of the unread bytes queued on @sk, in place, without taking
- * them. Context: io work, lock_sock() held (the receive queue does not change:
- * softirq puts packets on the backlog while the socket is owned).
+ * them: up to the urgent mark, the FIN, the first skb wsk cannot read, or
+ * WSK_IND_MAX_SKBS skbs. Context: io work, lock_sock() held (the receive
+ * queue does not change: softirq puts packets on the backlog while the
+ * socket is owned).
  */
 static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
 {
-	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq);
+	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq), limit = wsk_rx_limit(sk, seq);
 	struct wsk_ind_block *blk;
 	unsigned int nr = 0, i;
+	int nsegs = 0, off, len;
 	struct sk_buff *skb;
-	int nsegs = 0, off;
 	struct kvec *vec;
 	size_t size;
 
 	skb_queue_walk(&sk->sk_receive_queue, skb) {
-		off = wsk_skb_unread(skb, seq);
+		if (!limit || nr == WSK_IND_MAX_SKBS || !wsk_skb_readable(skb))
+			break;
+		off = wsk_skb_unread(skb, seq, limit, &len);
 		if (off >= 0) {
-			nsegs += wsk_skb_map(skb, off, skb->len - off, NULL);
-			seq += skb->len - off;
+			nsegs += wsk_skb_map(skb, off, len, NULL);
+			seq += len;
+			limit -= len;
 			nr++;
 		}
-		if ((TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN) || nr == WSK_IND_MAX_SKBS)
+		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
 			break;
 	}
 	if (!nr)
@@ -331,6 +443,7 @@ static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
 
 	*total = 0;
 	seq = READ_ONCE(tcp_sk(sk)->copied_seq);
+	limit = wsk_rx_limit(sk, seq);
 	vec = blk->vec;
 	i = 0;
 	skb_queue_walk(&sk->sk_receive_queue, skb) {
@@ -339,18 +452,19 @@ static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
 
 		if (i == nr)
 			break;
-		off = wsk_skb_unread(skb, seq);
+		off = wsk_skb_unread(skb, seq, limit, &len);
 		if (off < 0)
 			continue;
-		n = wsk_skb_map(skb, off, skb->len - off, vec);
+		n = wsk_skb_map(skb, off, len, vec);
 		ind->next = i + 1 < nr ? &blk->ind[i + 1] : NULL;
 		ind->buffer.kvec = vec;
 		ind->buffer.nr_segs = n;
 		ind->buffer.offset = 0;
-		ind->buffer.length = skb->len - off;
+		ind->buffer.length = len;
 		blk->skbs[i] = skb;
-		*total += skb->len - off;
-		seq += skb->len - off;
+		*total += len;
+		seq += len;
+		limit -= len;
 		vec += n;
 		i++;
 	}
@@ -375,39 +489,6 @@ static void wsk_ind_keep(struct wsk_ind_block *blk)
 	/* Small and in process context: a clone is only an skb head. */
 	for (i = 0; i < blk->nr; i++)
 		blk->skbs[i] = skb_clone(blk->skbs[i], GFP_KERNEL | __GFP_NOFAIL);
-}
-
-static int wsk_consume_actor(read_descriptor_t *desc, struct sk_buff *skb,
-			     unsigned int offset, size_t len)
-{
-	size_t n = min(len, desc->count);
-
-	desc->count -= n;
-	return n;
-}
-
-/* Take @bytes of the queued data: TCP's own accounting. lock_sock() held. */
-static void wsk_rx_consume(struct sock *sk, size_t bytes)
-{
-	read_descriptor_t desc = { .count = bytes };
-
-	while (desc.count && tcp_read_sock(sk, &desc, wsk_consume_actor) > 0)
-		;
-}
-
-static int wsk_copy_actor(read_descriptor_t *desc, struct sk_buff *skb,
-			  unsigned int offset, size_t len)
-{
-	size_t n = min(len, desc->count);
-
-	if (!n)
-		return 0;
-	if (skb_copy_datagram_iter(skb, offset, desc->arg.data, n)) {
-		desc->error = -EFAULT;
-		return 0;
-	}
-	desc->count -= n;
-	return n;
 }
 
 size_t wsk_data_indication_copy(const struct wsk_data_indication *chain, size_t offset,
@@ -453,8 +534,9 @@ EXPORT_SYMBOL_NS_GPL(wsk_data_indication_copy, WSK);
 
 /* What the receive pass saw, for the disconnect events. */
 struct wsk_rx_state {
-	bool fin;	/* the peer's FIN arrived */
-	bool drained;	/* no unread byte left */
+	bool fin;		/* the peer's FIN arrived */
+	bool drained;		/* no unread byte left */
+	bool unreadable;	/* the next bytes are not in host memory */
 };
 
 /* An abortive disconnect: fail the queued requests, reset, complete. */
@@ -580,7 +662,8 @@ static void wsk_conn_backlog_event(struct wsk_sock *c, struct sock *sk)
  * Return: true if it completed, false if it went back to the head of the
  * queue to wait for more. lock_sock() held.
  */
-static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *req)
+static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *req,
+			  struct wsk_rx_state *st)
 {
 	struct wsk_buf *b = &req->priv.args.data.buf;
 	size_t done = req->priv.args.data.done;
@@ -595,17 +678,20 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 	iov_iter_advance(&it, b->offset + done);
 	desc.arg.data = &it;
 	desc.count = b->length - done;
-	n = tcp_read_sock(sk, &desc, wsk_copy_actor);
+	n = wsk_rx_read(sk, &desc, wsk_copy_actor);
 	if (n > 0) {
 		done += n;
 		wsk_stat_add(&wsk_stats.bytes_received, n);
 	}
 	req->priv.args.data.done = done;
+	if (desc.error)
+		st->unreadable = true;	/* the connection is reset after this pass */
 
 	if (done == b->length || (done && !(req->priv.args.data.flags & WSK_FLAG_WAITALL))) {
 		finish = true;
-	} else if (!tcp_inq(sk) && ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-				    READ_ONCE(sk->sk_state) == TCP_CLOSE)) {
+	} else if ((!tcp_inq(sk) || st->unreadable) &&
+		   ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+		    READ_ONCE(sk->sk_state) == TCP_CLOSE)) {
 		/* The end of the stream, or a reset: nothing more will come. */
 		finish = true;
 		spin_lock_irqsave(&c->lock, flags);
@@ -671,7 +757,8 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 	if (kept)
 		wsk_ind_keep(blk);
 	if (take) {
-		wsk_rx_consume(sk, take);
+		/* The chain ends before the urgent mark: all of it is readable. */
+		take = wsk_rx_consume(sk, take);
 		wsk_stat_add(&wsk_stats.bytes_indicated, take);
 	}
 
@@ -706,15 +793,19 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 	u32 resume;
 
 	for (;;) {
+		/* An urgent byte at the head of the stream is not part of it. */
+		wsk_rx_skip_urg(sk);
+		if (!st->unreadable && wsk_rx_head_unreadable(sk))
+			st->unreadable = true;
 		spin_lock_irqsave(&c->lock, flags);
 		req = c->closing ? NULL : wsk_req_dequeue(&c->rx_q);
 		indicate = !req && !c->closing && !c->rx_paused &&
-			   (c->events & WSK_EVENT_RECEIVE);
+			   (c->events & WSK_EVENT_RECEIVE) && !st->unreadable;
 		resume = c->rx_resume;
 		spin_unlock_irqrestore(&c->lock, flags);
 
 		if (req) {
-			if (!wsk_conn_fill(c, sk, req))
+			if (!wsk_conn_fill(c, sk, req, st))
 				break;
 			continue;
 		}
@@ -764,7 +855,7 @@ static void wsk_conn_io_work(struct work_struct *work)
 {
 	struct wsk_sock *c = container_of(work, struct wsk_sock, io_work);
 	struct sock *sk = c->sock->sk;	/* the close cancels this work first */
-	struct wsk_rx_state st;
+	struct wsk_rx_state st = {};
 
 	wsk_test_point(WSK_TP_IO_PASS, c, NULL);
 	wsk_conn_do_abort(c, sk);
@@ -774,6 +865,9 @@ static void wsk_conn_io_work(struct work_struct *work)
 	lock_sock(sk);
 	wsk_conn_rx(c, sk, &st);
 	release_sock(sk);	/* backlog packets may wake us again: fine */
+	/* Bytes wsk cannot read (device memory): a fatal error. */
+	if (st.unreadable && READ_ONCE(sk->sk_state) != TCP_CLOSE)
+		tcp_abort(sk, EIO);
 
 	wsk_conn_disc_events(c, &st);
 }
@@ -840,6 +934,26 @@ void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
 /* ------------------------------------------------------------------------ */
 /* Exported operations                                                       */
 
+/*
+ * @b describes its bytes truthfully: @b->offset + @b->length neither
+ * overflows nor runs past the end of its segments (only as many segments
+ * are read as it takes to know).
+ */
+static bool wsk_buf_valid(const struct wsk_buf *b)
+{
+	size_t end, sum = 0;
+	unsigned int i;
+
+	if (check_add_overflow(b->offset, b->length, &end))
+		return false;
+	if (!b->kvec)
+		return !end;
+	for (i = 0; i < b->nr_segs && sum < end; i++)
+		if (check_add_overflow(sum, b->kvec[i].iov_len, &sum))
+			return true;	/* more than any size_t end */
+	return sum >= end;
+}
+
 /* The argument errors of a send, receive or disconnect. */
 static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, unsigned int flags)
 {
@@ -857,7 +971,7 @@ static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, uns
 			return -EINVAL;
 		break;
 	}
-	if (buf && buf->length && (!buf->kvec || !buf->nr_segs))
+	if (buf && !wsk_buf_valid(buf))
 		return -EINVAL;
 	return 0;
 }

@@ -622,9 +622,11 @@ struct wsk_client_listen_dispatch {
  *	*@bytes_accepted is preset to it. Return 0 having taken
  *	*@bytes_accepted bytes (a partial take pauses indications until the
  *	next wsk_receive()); -EINPROGRESS to keep the whole chain until
- *	wsk_release(); -EAGAIN to take nothing (pauses indications too). A
- *	NULL @indication means the peer reset the connection: the socket is
- *	dead and must be closed (delivered once).
+ *	wsk_release(); -EAGAIN to take nothing (pauses indications too). The
+ *	bytes are the stream recv(2) without MSG_OOB reads: TCP urgent data is
+ *	not part of it, and no byte is indicated twice. A NULL @indication
+ *	means the peer reset the connection: the socket is dead and must be
+ *	closed (delivered once).
  * @disconnect_event: the peer disconnected (WskDisconnectEvent), once:
  *	@flags is WSK_FLAG_ABORTIVE for a reset, 0 for a graceful close (after
  *	the data before it has been taken). Return 0.
@@ -737,7 +739,9 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
  * wsk_send - send data (WskSend)
  * @s: an accepted connection socket
  * @buf: the data; the segments and the memory they describe stay the
- *	owner's and must stay valid until completion
+ *	owner's and must stay valid until completion. @buf->offset +
+ *	@buf->length must not overflow nor exceed the sum of the segments'
+ *	lengths (-EINVAL)
  * @flags: must be 0
  * @req: completes with @req->result.bytes == @buf->length
  *
@@ -752,8 +756,8 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
  *   kernel's error (-EPIPE, -ECONNRESET) if the connection failed first;
  *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED (cancelled
  *   while waiting behind another send, or the socket closed)
- * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags
- *   (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags,
+ *   a @buf that lies about its segments (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @s is a listen socket (completed)
  * * -ENOTCONN - @s is not an accepted connection (completed)
@@ -765,15 +769,16 @@ int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags
 /**
  * wsk_receive - receive data into a buffer (WskReceive)
  * @s: an accepted connection socket
- * @buf: the buffer, valid until completion
+ * @buf: the buffer, valid until completion; checked as wsk_send()'s
  * @flags: 0 or WSK_FLAG_WAITALL
  * @req: completes with @req->result.bytes, the bytes copied
  *
  * Completes once at least one byte has arrived (all of @buf->length with
  * WSK_FLAG_WAITALL, unless the stream ends first), or with 0 bytes at a
- * graceful end of stream. Pending receives are served before receive
- * indications. Any call resumes indications paused by a partial take or
- * -EAGAIN; a zero-length receive does only that.
+ * graceful end of stream. The bytes are those recv(2) without MSG_OOB
+ * reads: TCP urgent data is stepped over. Pending receives are served
+ * before receive indications. Any call resumes indications paused by a
+ * partial take or -EAGAIN; a zero-length receive does only that.
  *
  * Context: any; does not sleep.
  * Return:
@@ -781,8 +786,8 @@ int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags
  * * -EINPROGRESS - completes later: 0 with the bytes; -ECONNRESET if the
  *   peer reset the connection before any byte; -ECONNABORTED if an abortive
  *   wsk_disconnect() came first; -ECANCELED
- * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags
- *   (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags, a @buf
+ *   that lies about its segments (completed)
  * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
  */
 int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
@@ -791,7 +796,8 @@ int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int fl
 /**
  * wsk_disconnect - disconnect a connection (WskDisconnect)
  * @s: an accepted connection socket
- * @buf: optional final data (graceful only), sent before the FIN
+ * @buf: optional final data (graceful only), sent before the FIN; checked
+ *	as wsk_send()'s whenever given
  * @flags: 0 (graceful: FIN after the sends queued before it) or
  *	WSK_FLAG_ABORTIVE (reset now)
  * @req: the request; completes with @req->result.bytes, the final data sent
@@ -804,7 +810,8 @@ int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int fl
  * Context: any; does not sleep.
  * Return:
  * * -EINPROGRESS - completes later: 0, the kernel's error, or -ECANCELED
- * * -EINVAL - NULL @req (not completed); NULL @s, bad @flags (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s, bad @flags, a @buf that
+ *   lies about its segments (completed)
  * * -EALREADY - an abortive disconnect was already requested (completed)
  * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
  */
