@@ -8,7 +8,9 @@
  *   see exactly the bytes recv(2) without MSG_OOB sees, each once, and the
  *   connection closes;
  * - buffers whose offset and length lie about their segments;
- * - bytes that are not in host memory (6.12's device memory TCP).
+ * - bytes that are not in host memory (6.12's device memory TCP);
+ * - a cancel that lands while a receive is being filled, and a cancel of a
+ *   send stuck behind a zero window.
  *
  * Races are made to happen every time with wsk's test points (wsk_test_hook,
  * wsk/internal.h): the hook stops wsk at the one place where the race
@@ -854,6 +856,102 @@ static void wsk_hostile_unreadable_data(struct kunit *test)
 }
 #endif
 
+/* ------------------------------------------------------------------------ */
+/* Cancels that land while wsk works                                         */
+
+/* WSK_TP_RX_FILL: cancel the receive being filled, once. */
+static void wh_tp_cancel_fill(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (!wh || point != WSK_TP_RX_FILL || atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	wh->tp_cancel = wsk_req_cancel(arg);
+	WRITE_ONCE(wh->tp_done, true);
+	wake_up(&wh->wq);
+}
+
+/*
+ * A cancel that lands while the io work fills the receive is not lost: it
+ * returns true and the receive completes -ECANCELED soon after, or it
+ * returns false and the receive completes with its own result (here there
+ * is no data: so it must have been delivered).
+ */
+static void wsk_hostile_cancel_during_fill(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct socket *client;
+	struct wsk_socket *s;
+	struct wh_io *io;
+
+	s = wh_pair(test, wh, &wh->conn[0], &client);
+	io = wh_io_new(test, 8);
+	WRITE_ONCE(wsk_test_hook, wh_tp_cancel_fill);
+	wh_expect_submitted(test, wsk_receive(s, &io->buf, 0, &io->r.req));
+	WH_ASSERT_WAIT(test, wh, READ_ONCE(wh->tp_done));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_EXPECT_TRUE(test, wh->tp_cancel);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, &io->r));
+	KUNIT_EXPECT_EQ(test, io->r.status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, io->r.req.result.bytes, 0U);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&io->r.count), 1);
+
+	/* The connection still works. */
+	io = wh_io_new(test, 8);
+	wh_expect_submitted(test, wsk_receive(s, &io->buf, 0, &io->r.req));
+	KUNIT_ASSERT_EQ(test, wh_send(client, "ok", 0), 2);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, &io->r));
+	KUNIT_EXPECT_EQ(test, io->r.status, 0);
+	KUNIT_EXPECT_EQ(test, io->r.req.result.bytes, 2U);
+}
+
+static bool wh_send_blocked(void *arg)
+{
+	struct wsk_socket *s = arg;
+
+	return test_bit(SOCK_NOSPACE, &wsk_sock(s)->sock->flags);
+}
+
+/*
+ * A send larger than the window of a peer that never reads is being handed
+ * to TCP: a cancel still ends it (true, then -ECANCELED), and the close
+ * after it completes.
+ */
+static void wsk_hostile_cancel_blocked_send(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct socket *client;
+	struct wsk_socket *s;
+	struct wt_req *r;
+	struct kvec *kv;
+	struct wsk_buf *b;
+	size_t len = 8 << 20;
+	void *data;
+
+	data = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	kv = kunit_kcalloc(test, len / PAGE_SIZE, sizeof(*kv), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	r = wt_req_new(test);
+	KUNIT_ASSERT_TRUE(test, data && kv && b);
+	for (b->nr_segs = 0; b->nr_segs < len / PAGE_SIZE; b->nr_segs++) {
+		kv[b->nr_segs].iov_base = data;
+		kv[b->nr_segs].iov_len = PAGE_SIZE;
+	}
+	b->kvec = kv;
+	b->length = len;
+
+	s = wh_pair(test, wh, &wh->conn[0], &client);
+	KUNIT_ASSERT_EQ(test, wsk_send(s, b, 0, &r->req), -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, wt_poll(wh_send_blocked, s));
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 0);
+	KUNIT_EXPECT_TRUE(test, wsk_req_cancel(&r->req));
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, -ECANCELED);
+	wt_untrack(test, s);
+	KUNIT_EXPECT_EQ(test, wt_close(test, s), 0);
+}
+
 static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_indicated, wh_urg_gen_params),
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_received, wh_urg_gen_params),
@@ -862,6 +960,8 @@ static struct kunit_case wsk_hostile_cases[] = {
 #ifdef WSK_HAVE_SKB_FRAGS_READABLE
 	KUNIT_CASE(wsk_hostile_unreadable_data),
 #endif
+	KUNIT_CASE(wsk_hostile_cancel_during_fill),
+	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
 	{}
 };
 

@@ -539,10 +539,41 @@ struct wsk_rx_state {
 	bool unreadable;	/* the next bytes are not in host memory */
 };
 
+/* Complete the requests on @list (taken off their socket) with @status. */
+static void wsk_req_complete_list(struct list_head *list, int status)
+{
+	struct wsk_req *req;
+
+	while ((req = list_first_entry_or_null(list, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, status);
+	}
+}
+
+/*
+ * Move every data request pending on @c (the send being handed to TCP,
+ * queued sends, disconnects and receives) to @list, detached. Lock held.
+ */
+static void wsk_conn_collect(struct wsk_sock *c, struct list_head *list)
+{
+	struct wsk_req *req;
+
+	lockdep_assert_held(&c->lock);
+	if (c->tx_cur) {
+		wsk_req_detach(c->tx_cur);
+		list_add_tail(&c->tx_cur->priv.node, list);
+		c->tx_cur = NULL;
+	}
+	while ((req = wsk_req_dequeue(&c->tx_q)))
+		list_add_tail(&req->priv.node, list);
+	while ((req = wsk_req_dequeue(&c->rx_q)))
+		list_add_tail(&req->priv.node, list);
+}
+
 /* An abortive disconnect: fail the queued requests, reset, complete. */
 static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
 {
-	struct wsk_req *req, *abort;
+	struct wsk_req *abort;
 	unsigned long flags;
 	LIST_HEAD(failed);
 
@@ -551,13 +582,7 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
 	c->abort_req = NULL;
 	if (abort) {
 		c->local_abort = true;
-		if (c->tx_cur)
-			list_add_tail(&c->tx_cur->priv.node, &failed);
-		c->tx_cur = NULL;
-		while ((req = wsk_req_dequeue(&c->tx_q)))
-			list_add_tail(&req->priv.node, &failed);
-		while ((req = wsk_req_dequeue(&c->rx_q)))
-			list_add_tail(&req->priv.node, &failed);
+		wsk_conn_collect(c, &failed);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (!abort)
@@ -565,34 +590,45 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
 
 	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
 		tcp_abort(sk, ECONNABORTED);
-	while ((req = list_first_entry_or_null(&failed, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, -ECONNABORTED);
-	}
+	wsk_req_complete_list(&failed, -ECONNABORTED);
 	wsk_req_complete(abort, 0);
 }
 
-/* Hand queued sends to TCP until done or the send buffer is full. */
+/*
+ * Hand queued sends to TCP until done or the send buffer is full. The send
+ * being handed over stays attached (taken): a cancel ends it at the next
+ * step, even while it waits for a window that never opens.
+ */
 static void wsk_conn_tx(struct wsk_sock *c)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	bool cancelled;
 	struct wsk_buf *b;
 	struct wsk_req *req;
 	unsigned long flags;
 	int ret, status;
 
 	for (;;) {
+		cancelled = false;
 		spin_lock_irqsave(&c->lock, flags);
 		if (c->closing) {
 			req = NULL;
 		} else {
 			if (!c->tx_cur)
-				c->tx_cur = wsk_req_dequeue(&c->tx_q);
+				c->tx_cur = wsk_req_take(&c->tx_q);
 			req = c->tx_cur;
+			if (req && req->priv.cancel) {
+				c->tx_cur = NULL;
+				cancelled = wsk_req_detach(req);
+			}
 		}
 		spin_unlock_irqrestore(&c->lock, flags);
 		if (!req)
 			return;
+		if (cancelled) {
+			wsk_req_complete(req, -ECANCELED);
+			continue;
+		}
 
 		b = &req->priv.args.data.buf;
 		ret = 0;
@@ -606,19 +642,20 @@ static void wsk_conn_tx(struct wsk_sock *c)
 			req->priv.args.data.done += ret;
 			wsk_stat_add(&wsk_stats.bytes_sent, ret);
 		}
-		/* The send buffer is full: the write-space hook wakes us. */
+		/* The send buffer is full: the write-space hook (or a cancel) wakes us. */
 		if (ret == -EAGAIN)
 			return;
-
-		spin_lock_irqsave(&c->lock, flags);
-		c->tx_cur = NULL;
-		spin_unlock_irqrestore(&c->lock, flags);
 
 		status = 0;
 		if (req->priv.args.data.done < b->length)
 			status = ret ? ret : -EPIPE;
 		else if (req->priv.kind == WSK_REQ_DISCONNECT)
 			status = kernel_sock_shutdown(c->sock, SHUT_WR);
+		spin_lock_irqsave(&c->lock, flags);
+		c->tx_cur = NULL;
+		if (wsk_req_detach(req))
+			status = -ECANCELED;
+		spin_unlock_irqrestore(&c->lock, flags);
 		req->result.bytes = req->priv.args.data.done;
 		wsk_req_complete(req, status);
 	}
@@ -658,9 +695,9 @@ static void wsk_conn_backlog_event(struct wsk_sock *c, struct sock *sk)
 }
 
 /*
- * Fill a receive request from the queued data. It is off the queue (owned).
- * Return: true if it completed, false if it went back to the head of the
- * queue to wait for more. lock_sock() held.
+ * Fill a receive request from the queued data. It is taken (off the queue,
+ * still attached). Return: true if it completed, false if it went back to
+ * the head of the queue to wait for more. lock_sock() held.
  */
 static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *req,
 			  struct wsk_rx_state *st)
@@ -694,19 +731,20 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 		    READ_ONCE(sk->sk_state) == TCP_CLOSE)) {
 		/* The end of the stream, or a reset: nothing more will come. */
 		finish = true;
-		spin_lock_irqsave(&c->lock, flags);
-		if (!done && c->local_abort)
-			status = -ECONNABORTED;
-		else if (!done && c->peer_reset)
-			status = -ECONNRESET;
-		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	if (!finish) {
-		spin_lock_irqsave(&c->lock, flags);
-		wsk_req_enqueue_head(&c->pub, &c->rx_q, req);
+	spin_lock_irqsave(&c->lock, flags);
+	if (!finish && wsk_req_requeue_head(&c->rx_q, req)) {
 		spin_unlock_irqrestore(&c->lock, flags);
 		return false;
 	}
+	if (finish && !done && c->local_abort)
+		status = -ECONNABORTED;
+	else if (finish && !done && c->peer_reset)
+		status = -ECONNRESET;
+	/* Cancelled while it was filled: the bytes it got are dropped with it. */
+	if (!finish || wsk_req_detach(req))
+		status = -ECANCELED;
+	spin_unlock_irqrestore(&c->lock, flags);
 	req->result.bytes = done;
 	wsk_req_complete(req, status);
 	return true;
@@ -798,7 +836,7 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 		if (!st->unreadable && wsk_rx_head_unreadable(sk))
 			st->unreadable = true;
 		spin_lock_irqsave(&c->lock, flags);
-		req = c->closing ? NULL : wsk_req_dequeue(&c->rx_q);
+		req = c->closing ? NULL : wsk_req_take(&c->rx_q);
 		indicate = !req && !c->closing && !c->rx_paused &&
 			   (c->events & WSK_EVENT_RECEIVE) && !st->unreadable;
 		resume = c->rx_resume;
@@ -900,7 +938,6 @@ void wsk_conn_init(struct wsk_sock *c)
 void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
 {
 	struct wsk_ind_block *blk, *tmp;
-	struct wsk_req *req;
 	unsigned long flags;
 	LIST_HEAD(kept);
 
@@ -912,13 +949,7 @@ void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
 	if (c->abort_req)
 		list_add_tail(&c->abort_req->priv.node, cancelled);
 	c->abort_req = NULL;
-	if (c->tx_cur)
-		list_add_tail(&c->tx_cur->priv.node, cancelled);
-	c->tx_cur = NULL;
-	while ((req = wsk_req_dequeue(&c->tx_q)))
-		list_add_tail(&req->priv.node, cancelled);
-	while ((req = wsk_req_dequeue(&c->rx_q)))
-		list_add_tail(&req->priv.node, cancelled);
+	wsk_conn_collect(c, cancelled);
 	list_splice_init(&c->retained, &kept);
 	c->nr_retained = 0;
 	spin_unlock_irqrestore(&c->lock, flags);

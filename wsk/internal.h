@@ -44,13 +44,22 @@ struct socket;
  * release ordering by wsk_req_complete() just before the completion routine
  * is called, so the routine may resubmit.
  *
- * wsk_req.priv.sock and wsk_req.priv.node: a pending request waiting in one
- * of a socket's queues (op_q, accept_q) has priv.sock == that socket and
- * sits on that queue. Both are set and cleared together, only under that
- * socket's lock. Whoever takes a request off its queue (the workqueue,
- * wsk_req_cancel(), close) owns it and completes it exactly once, outside
- * the lock. A pending request that is not queued (creation, close, an
- * operation being executed) has priv.sock == NULL: it cannot be cancelled.
+ * wsk_req.priv.sock, priv.node and priv.cancel, under the lock of the
+ * socket priv.sock points to. A pending request is in one of three places:
+ * - queued: on one of a socket's queues (priv.node linked), priv.sock that
+ *   socket. wsk_req_cancel() takes it off and completes it -ECANCELED.
+ * - taken: off the queue but still attached (priv.node empty, priv.sock
+ *   set): the socket's work is handing it to TCP or filling it (a send,
+ *   graceful disconnect or receive of conn.c, wsk_req_take()).
+ *   wsk_req_cancel() sets priv.cancel and kicks that work, which completes
+ *   it -ECANCELED at its next step (wsk_req_requeue_head(),
+ *   wsk_req_detach()): a cancel is never lost, even while a send waits for
+ *   a window that never opens.
+ * - owned: detached (priv.sock NULL): whoever detached it completes it
+ *   exactly once, outside the lock, in bounded time (creation, close, an
+ *   operation running on the op work, a verdict being applied).
+ *   wsk_req_cancel() returns false and the request completes with its
+ *   own result.
  * wsk_req_cancel() reads priv.sock under rcu_read_lock(): sockets are freed
  * after an RCU grace period, and only once no request points at them.
  *
@@ -85,8 +94,10 @@ void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
 void wsk_req_complete(struct wsk_req *req, int status);
 int wsk_req_fail(struct wsk_req *req, int status);
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
-void wsk_req_enqueue_head(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
 struct wsk_req *wsk_req_dequeue(struct list_head *queue);
+struct wsk_req *wsk_req_take(struct list_head *queue);
+bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req);
+bool wsk_req_detach(struct wsk_req *req);
 void wsk_req_unqueue(struct wsk_req *req);
 int wsk_req_submitted(struct wsk_req *req, int err);
 
@@ -214,7 +225,8 @@ enum wsk_sock_state {
  * @io_work: runs sends, receives, indications and the connection's event
  *	callbacks, one pass at a time, in process context
  * @tx_q: queued sends and graceful disconnects, FIFO (cancellable)
- * @tx_cur: the send or disconnect being handed to TCP (not cancellable)
+ * @tx_cur: the send or disconnect being handed to TCP (taken: see the
+ *	request rules above)
  * @rx_q: queued receives, FIFO
  * @abort_req: a pending abortive disconnect, run first by @io_work
  * @retained: indication blocks a receive_event kept (-EINPROGRESS)

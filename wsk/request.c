@@ -48,6 +48,7 @@ int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket
 	}
 	/* Not queued: priv.sock is NULL (cleared under the lock that set it). */
 	req->priv.kind = kind;
+	req->priv.cancel = false;
 	req->priv.sock_id = s ? wsk_sock(s)->id : 0;
 	INIT_LIST_HEAD(&req->priv.node);
 	memset(&req->result, 0, sizeof(req->result));
@@ -137,22 +138,6 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
 }
 
 /**
- * wsk_req_enqueue_head - put a claimed request back at the head of a queue
- * @s: the socket
- * @queue: one of the queues of @s
- * @req: a claimed request that the caller owns (taken off @queue earlier)
- *
- * Context: any; the caller holds the lock of @s.
- */
-void wsk_req_enqueue_head(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req)
-{
-	lockdep_assert_held(&wsk_sock(s)->lock);
-	list_add(&req->priv.node, queue);
-	WRITE_ONCE(req->priv.sock, s);
-	wsk_sock(s)->queued[req->priv.kind]++;
-}
-
-/**
  * wsk_req_unqueue - take a given request off the queue it waits in
  * @req: a request queued on a socket whose lock the caller holds
  *
@@ -201,37 +186,109 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue)
 	return req;
 }
 
+/**
+ * wsk_req_take - take the oldest request off a queue to work on it
+ * @queue: a queue of a socket whose lock the caller holds
+ *
+ * Unlike wsk_req_dequeue(), the request stays attached to its socket, so
+ * that wsk_req_cancel() still finds it (see "taken" in internal.h). The
+ * caller ends that with wsk_req_requeue_head() or wsk_req_detach().
+ *
+ * Context: any; the caller holds the lock of the queue's socket.
+ * Return: the request, or NULL if the queue is empty.
+ */
+struct wsk_req *wsk_req_take(struct list_head *queue)
+{
+	struct wsk_req *req;
+
+	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
+	if (req) {
+		wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
+		list_del_init(&req->priv.node);
+	}
+	return req;
+}
+
+/**
+ * wsk_req_requeue_head - put a taken request back at the head of its queue
+ * @queue: the queue it was taken from
+ * @req: a request taken with wsk_req_take()
+ *
+ * Context: any; the caller holds the lock of @req's socket.
+ * Return: true if it is queued again; false if it was cancelled meanwhile:
+ * it is then detached and the caller must complete it with -ECANCELED.
+ */
+bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req)
+{
+	struct wsk_sock *s = wsk_sock(req->priv.sock);
+
+	lockdep_assert_held(&s->lock);
+	if (req->priv.cancel) {
+		WRITE_ONCE(req->priv.sock, NULL);
+		return false;
+	}
+	list_add(&req->priv.node, queue);
+	s->queued[req->priv.kind]++;
+	return true;
+}
+
+/**
+ * wsk_req_detach - end the work on a taken request
+ * @req: a request taken with wsk_req_take()
+ *
+ * The caller now owns @req and must complete it: with -ECANCELED if this
+ * returns true (a cancel came while it was worked on, and returned true).
+ *
+ * Context: any; the caller holds the lock of @req's socket.
+ * Return: whether it was cancelled.
+ */
+bool wsk_req_detach(struct wsk_req *req)
+{
+	lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
+	WRITE_ONCE(req->priv.sock, NULL);
+	return req->priv.cancel;
+}
+
 bool wsk_req_cancel(struct wsk_req *req)
 {
+	bool found = false, marked = false;
 	struct wsk_socket *pub;
 	struct wsk_sock *s;
 	unsigned long flags;
-	bool found = false;
 
 	if (!req)
 		return false;
 
 	/*
 	 * The socket cannot be freed under us: it is freed after an RCU grace
-	 * period, and only after every request has left its queues.
+	 * period, and only after every request has left it.
 	 */
 	rcu_read_lock();
 	pub = READ_ONCE(req->priv.sock);
 	if (pub) {
 		s = wsk_sock(pub);
 		spin_lock_irqsave(&s->lock, flags);
-		if (req->priv.sock == pub) {
+		if (req->priv.sock == pub && !list_empty(&req->priv.node)) {
 			wsk_req_unqueue(req);
 			found = true;
+		} else if (req->priv.sock == pub && !req->priv.cancel) {
+			/* Taken: its work completes it at its next step. */
+			req->priv.cancel = true;
+			wsk_conn_kick(s);
+			marked = true;
 		}
+		/* Still pending: traced before its completion can free it. */
+		if (found || marked)
+			trace_wsk_req_cancel(req, true);
 		spin_unlock_irqrestore(&s->lock, flags);
 	}
 	rcu_read_unlock();
 
-	trace_wsk_req_cancel(req, found);
+	if (!found && !marked)
+		trace_wsk_req_cancel(req, false);
 	if (found)
 		wsk_req_complete(req, -ECANCELED);
-	return found;
+	return found || marked;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_req_cancel, WSK);
 

@@ -154,6 +154,7 @@ struct wsk_req {
 	struct {
 		atomic_t state;
 		u8 kind;
+		bool cancel;
 		u64 sock_id;
 		struct list_head node;
 		struct wsk_socket *sock;
@@ -200,23 +201,31 @@ void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context);
 
 /**
  * wsk_req_cancel - ask for a pending request to be completed early (IoCancelIrp)
- * @req: the request
+ * @req: the request; valid during this call even if it completes meanwhile
  *
- * Cancellable requests are those still waiting in a queue: pending accepts,
- * receives, sends and graceful disconnects not yet being handed to TCP,
- * event disables waiting for their callback, and socket operations (bind,
- * option changes) that have not started yet.
- * A cancelled request completes with -ECANCELED and @req->result zeroed; the
- * completion routine runs in the caller's context before this returns.
+ * Cancellable requests are pending accepts, receives (also one being filled
+ * right now), sends and graceful disconnects (also the one being handed to
+ * TCP, which may wait for ever for a window that never opens), event
+ * disables waiting for their callback, and socket operations (bind, option
+ * changes) that have not started yet. A cancelled request completes with
+ * -ECANCELED and @req->result zeroed: if it was waiting in a queue, in the
+ * caller's context before this returns; if wsk was working on it, from
+ * wsk's workqueue soon after. A send or receive cancelled while in progress
+ * may have moved some of its bytes already (to the peer, or out of the
+ * stream into its buffer): they are lost to the client with the request,
+ * and the stream should be treated as broken.
  *
  * Cancel races completion: the owner must still wait for the completion
- * routine, which carries whichever result won.
+ * routine. A cancel is never lost: either this returns true and the
+ * request completes -ECANCELED, or it returns false and the request
+ * completes with its own result in bounded time.
  *
  * Context: any; does not sleep. May be called from completion routines.
- * Return: true if the request was waiting and has been completed with
- * -ECANCELED by this call; false if it was not pending (a harmless no-op) or
- * is past the point of cancelling (socket creation, close, an operation
- * already running), in which case it completes with its own result.
+ * Return: true if the request was pending and the cancel was delivered;
+ * false if it was not pending (a harmless no-op) or is past the point of
+ * cancelling (socket creation, close, an abortive disconnect, an operation
+ * already running on the workqueue, an accept being delivered), all of
+ * which complete with their own result in bounded time.
  */
 bool wsk_req_cancel(struct wsk_req *req);
 
@@ -269,9 +278,8 @@ int wsk_sync_wait(struct wsk_sync *sync, int ret);
  * @timeout: in jiffies
  *
  * As wsk_sync_wait(), but when @timeout expires the request is cancelled
- * and its completion awaited. Requests that cannot be cancelled (creation,
- * close, a running operation) are still waited for until they complete,
- * which they do in bounded time.
+ * and its completion awaited, which comes in bounded time whether or not
+ * the request could be cancelled (see wsk_req_cancel()).
  *
  * Context: process context; sleeps.
  * Return: @sync->req.status (-ECANCELED if the cancel won), or @ret if the
@@ -754,8 +762,8 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
  * * 0 - a zero-length send (completed)
  * * -EINPROGRESS - completes later: 0 once every byte is handed to TCP; the
  *   kernel's error (-EPIPE, -ECONNRESET) if the connection failed first;
- *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED (cancelled
- *   while waiting behind another send, or the socket closed)
+ *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED
+ *   (cancelled, also while being handed to TCP, or the socket closed)
  * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags,
  *   a @buf that lies about its segments (completed)
  * * -EBUSY - @req is still pending (not completed)
