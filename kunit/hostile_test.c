@@ -7,6 +7,8 @@
  *   middle, repeated and in bursts: receive indications and pending receives
  *   see exactly the bytes recv(2) without MSG_OOB sees, each once, and the
  *   connection closes;
+ * - an accept_event that queues work on the socket it is offered (an option,
+ *   a bind, a close) and then refuses it, or closes it while that work runs;
  * - buffers whose offset and length lie about their segments;
  * - bytes that are not in host memory (6.12's device memory TCP);
  * - a cancel that lands while a receive is being filled, and a cancel of a
@@ -674,6 +676,109 @@ static void wsk_hostile_urgent_waitall(struct kunit *test)
 }
 
 /* ------------------------------------------------------------------------ */
+/* accept_event and the socket it is offered                                 */
+
+/*
+ * WSK_TP_OP_PASS of a connection: hold its op work until its accept_event
+ * has returned, and a while more (wsk resets the refused socket then).
+ */
+static void wh_tp_hold_ops(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+	unsigned long end = jiffies + WT_TIMEOUT;
+
+	if (!wh || point != WSK_TP_OP_PASS || s->category != WSK_FLAG_CONNECTION_SOCKET ||
+	    atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	while (!atomic_read(&wh->accepts) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	msleep(50);
+	WRITE_ONCE(wh->tp_done, true);
+	wake_up(&wh->wq);
+}
+
+/*
+ * accept_event queues an option and a bind on the socket it is offered,
+ * then refuses it, while its op work is still to run them: both requests
+ * complete exactly once, the client sees a reset, and the socket is freed
+ * (after the op work is done with it).
+ */
+static void wsk_hostile_refuse_after_work(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	long sockets = wt_stat("sockets");
+	struct socket *client;
+	int ret, i;
+
+	WRITE_ONCE(wsk_test_hook, wh_tp_hold_ops);
+	wh->accept_mode = WH_WORK_REFUSE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
+	ret = wt_connect_early(test, AF_INET, wh->port, NULL, &client);
+	KUNIT_ASSERT_TRUE(test, !ret || ret == -ECONNRESET);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->accepts) == 1);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[i]));
+		msleep(20);
+		KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[i]->count), 1);
+	}
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(wh->tp_done));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, ret));
+	/* The listener is the one socket left. */
+	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
+}
+
+/*
+ * accept_event queues an option, closes the socket it is offered, and
+ * refuses it: the close completes once with 0, the option once.
+ */
+static void wsk_hostile_close_then_refuse(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	long sockets = wt_stat("sockets");
+	struct socket *client;
+	int ret;
+
+	wh->accept_mode = WH_CLOSE_REFUSE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
+	ret = wt_connect_early(test, AF_INET, wh->port, NULL, &client);
+	KUNIT_ASSERT_TRUE(test, !ret || ret == -ECONNRESET);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[2]));
+	KUNIT_EXPECT_EQ(test, wh->side[2]->status, 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[0]));
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[0]->count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[2]->count), 1);
+	KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, ret));
+	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
+}
+
+/*
+ * accept_event queues an option (the op work runs), closes the socket, and
+ * takes it after a while: the teardown waits for the event to return, the
+ * close completes once with 0, the option once.
+ */
+static void wsk_hostile_close_in_accept_event(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	long sockets = wt_stat("sockets");
+	struct socket *client;
+	int ret;
+
+	wh->accept_mode = WH_WORK_CLOSE_TAKE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
+	ret = wt_connect_early(test, AF_INET, wh->port, NULL, &client);
+	KUNIT_ASSERT_TRUE(test, !ret || ret == -ECONNRESET);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[2]));
+	KUNIT_EXPECT_EQ(test, wh->side[2]->status, 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[0]));
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[0]->count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[2]->count), 1);
+	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Buffers that lie                                                          */
 
 /*
@@ -956,6 +1061,9 @@ static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_indicated, wh_urg_gen_params),
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_received, wh_urg_gen_params),
 	KUNIT_CASE(wsk_hostile_urgent_waitall),
+	KUNIT_CASE(wsk_hostile_refuse_after_work),
+	KUNIT_CASE(wsk_hostile_close_then_refuse),
+	KUNIT_CASE(wsk_hostile_close_in_accept_event),
 	KUNIT_CASE_PARAM(wsk_hostile_buf_bounds, wh_buf_gen_params),
 #ifdef WSK_HAVE_SKB_FRAGS_READABLE
 	KUNIT_CASE(wsk_hostile_unreadable_data),

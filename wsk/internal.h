@@ -160,11 +160,14 @@ enum wsk_sock_state {
  *	including the listener's sk_data_ready (softirq, under
  *	sk_callback_lock). A leaf lock.
  * @state: &enum wsk_sock_state
- * @closing: close started: every call returns -ESHUTDOWN; no more work is
- *	queued
+ * @closing: close (or reset) started: every call returns -ESHUTDOWN; no
+ *	more work is queued
+ * @reset: the teardown is a reset by wsk, not the client's close: abortive
+ * @rejected: that reset counts in connections_rejected
  * @op_active: @op_work is queued or running; set when queued, cleared by
- *	the work when it finds nothing to do, never cleared once the close is
- *	taken (so the socket can be freed from the work)
+ *	the work when it finds nothing to do (or leaves a teardown to the end of
+ *	the socket's accept_event), never cleared once the teardown is taken
+ *	(so the socket can be freed from the work)
  * @backlog_set: WSK_SO_LISTEN_BACKLOG was set
  * @backlog: its value
  * @local_len: length of @local, 0 until bound or accepted
@@ -182,7 +185,7 @@ enum wsk_sock_state {
  *	(kept by wsk_req_enqueue(), wsk_req_dequeue() and wsk_req_cancel())
  * @nr_ready: entries in @ready (listener)
  * @accepted: connections this listener delivered to accept requests
- * @op_work: runs creation, @op_q and the close, one at a time
+ * @op_work: runs creation, @op_q and the teardown, one at a time
  * @accept_work: the listener's accept worker (listen.c)
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
  *	wsk's hook is installed; restored on the listener at close and on each
@@ -259,6 +262,8 @@ struct wsk_sock {
 	spinlock_t lock;	/* see the kernel-doc above */
 	enum wsk_sock_state state;
 	bool closing;
+	bool reset;
+	bool rejected;
 	bool op_active;
 	bool backlog_set;
 	u32 backlog;
@@ -353,6 +358,7 @@ extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp);
+void wsk_sock_reset(struct wsk_sock *s, bool rejected);
 void wsk_sock_kick_ops(struct wsk_sock *s);
 void wsk_sock_free(struct wsk_sock *s);
 const char *wsk_sock_state_name(enum wsk_sock_state state);

@@ -157,26 +157,7 @@ int wsk_listen_start(struct wsk_sock *ls)
  */
 static void wsk_conn_reset(struct wsk_sock *conn, bool rejected)
 {
-	struct wsk_req *req;
-	unsigned long flags;
-	LIST_HEAD(cancelled);
-
-	spin_lock_irqsave(&conn->lock, flags);
-	conn->closing = true;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	/* An accept_event may have queued requests on it before refusing it. */
-	wsk_conn_stop(conn, &cancelled);
-	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, -ECANCELED);
-	}
-	sock_no_linger(conn->sock->sk);
-	sock_release(conn->sock);
-	conn->sock = NULL;
-	put_net(conn->net);
-	if (rejected)
-		wsk_stat_inc(&wsk_stats.connections_rejected);
-	wsk_sock_free(conn);
+	wsk_sock_reset(conn, rejected);
 }
 
 /* Put an accepted connection at the tail of the ready FIFO. Lock held. */
@@ -402,7 +383,7 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 
 	spin_lock_irqsave(&conn->lock, flags);
 	conn->in_accept_event = false;
-	closed = conn->close_req;
+	closed = conn->closing;
 	if (!ret) {
 		conn->context = ctx;
 		conn->client_dispatch = cd;
@@ -412,7 +393,7 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 		/* Data, or the peer's FIN or reset, may have come already. */
 		wsk_conn_kick(conn);
 	}
-	/* Closed by the client during the call: now the close may run. */
+	/* Closed by the client during the call: the op work waited, now it may run. */
 	if (closed)
 		wsk_sock_kick_ops(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);

@@ -6,10 +6,14 @@
  *
  * Every socket has one work item, op_work, that runs its sleeping
  * operations one at a time in submission order: creation first, then the
- * queued operations (bind, option SET), and finally the close. op_active
- * (under the socket lock) ensures it is queued at most once and is never
- * queued again once the close has been taken, so the close work can free
- * the socket.
+ * queued operations (bind, option SET), and finally the teardown: the close,
+ * or the reset of a connection wsk does not deliver (or whose accept_event
+ * refused it). It is the one place that releases a socket's kernel socket
+ * and frees the socket, so nothing else it runs can be left behind: a
+ * teardown waits for the socket's accept_event to return, and for the op
+ * work itself (it is the op work). op_active (under the socket lock) ensures
+ * it is queued at most once and is never queued again once the teardown has
+ * been taken, so the teardown can free the socket.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -255,31 +259,33 @@ static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
 	wsk_req_complete(req, err);
 }
 
-/* Release a connection's kernel socket: abortive unless done both ways. */
-static void wsk_conn_release_sock(struct socket *sock)
+/* Release a connection's kernel socket: abortive unless @graceful and done both ways. */
+static void wsk_conn_release_sock(struct socket *sock, bool graceful)
 {
-	if (!((1 << READ_ONCE(sock->sk->sk_state)) &
-	      (TCPF_CLOSE | TCPF_TIME_WAIT | TCPF_LAST_ACK | TCPF_CLOSING)))
+	if (!graceful || !((1 << READ_ONCE(sock->sk->sk_state)) &
+			   (TCPF_CLOSE | TCPF_TIME_WAIT | TCPF_LAST_ACK | TCPF_CLOSING)))
 		sock_no_linger(sock->sk);
 	sock_release(sock);
 }
 
 /*
- * The close: runs last on the op work, with @closing set (no call queues
- * anything any more). The order is the one linux-notes.md gives for
- * listeners: hooks off, accept work cancelled, pending requests completed,
- * undelivered connections reset, socket released; then the close completes
- * and the socket is dropped.
+ * The teardown: runs last on the op work, with @closing set (no call queues
+ * anything any more), or inline from wsk_sock_reset(). The order is the
+ * one that works for listeners: hooks off, accept work cancelled, pending
+ * requests completed, undelivered connections reset, socket released; then
+ * the close (if any) completes and the socket is dropped.
  */
 static void wsk_sock_teardown(struct wsk_sock *s)
 {
 	struct wsk_req *req, *close_req;
 	unsigned int nr_cancelled = 0;
+	bool reset, rejected;
 	struct socket *sock;
 	unsigned long flags;
 	LIST_HEAD(cancelled);
 
-	trace_wsk_sock_close_start(s);
+	if (s->close_req)
+		trace_wsk_sock_close_start(s);
 	/* Both wait for the socket's callbacks and stop them for good. */
 	if (wsk_sock_is_listener(s))
 		wsk_listen_stop(s);
@@ -296,6 +302,8 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	sock = s->sock;
 	s->sock = NULL;
 	close_req = s->close_req;
+	reset = s->reset;
+	rejected = s->rejected;
 	spin_unlock_irqrestore(&s->lock, flags);
 
 	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
@@ -303,18 +311,49 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 		wsk_req_complete(req, -ECANCELED);
 		nr_cancelled++;
 	}
-
 	if (sock) {
 		if (wsk_sock_is_listener(s))
 			sock_release(sock);	/* resets the children still queued */
 		else
-			wsk_conn_release_sock(sock);
+			wsk_conn_release_sock(sock, !reset);
 	}
 	put_net(s->net);
+	if (rejected)
+		wsk_stat_inc(&wsk_stats.connections_rejected);
 
-	trace_wsk_sock_close_end(s, nr_cancelled);
-	wsk_req_complete(close_req, 0);
+	if (close_req) {
+		trace_wsk_sock_close_end(s, nr_cancelled);
+		wsk_req_complete(close_req, 0);
+	}
 	wsk_sock_free(s);
+}
+
+/**
+ * wsk_sock_reset - tear down a socket the client does not hold (any more)
+ * @s: an undelivered connection, or one its accept_event refused
+ * @rejected: count it in connections_rejected
+ *
+ * Marks it closing and resets it: at once, or, if its op work is queued or
+ * running (the accept_event queued work on it), from the op work, next.
+ * Either way only once every request queued on it has completed.
+ *
+ * Context: process context (the accept work, or the listener's teardown).
+ */
+void wsk_sock_reset(struct wsk_sock *s, bool rejected)
+{
+	unsigned long flags;
+	bool now;
+
+	spin_lock_irqsave(&s->lock, flags);
+	s->closing = true;
+	s->reset = true;
+	s->rejected = rejected;
+	now = !s->op_active;
+	/* Taken: nothing queues the op work again. */
+	s->op_active = true;
+	spin_unlock_irqrestore(&s->lock, flags);
+	if (now)
+		wsk_sock_teardown(s);
 }
 
 static void wsk_sock_op_work(struct work_struct *work)
@@ -330,7 +369,13 @@ static void wsk_sock_op_work(struct work_struct *work)
 	wsk_test_point(WSK_TP_OP_PASS, s, NULL);
 	for (;;) {
 		spin_lock_irqsave(&s->lock, flags);
-		if (s->close_req) {
+		if (s->closing && s->in_accept_event) {
+			/* Not while its accept_event runs: that kicks us once it returns. */
+			s->op_active = false;
+			spin_unlock_irqrestore(&s->lock, flags);
+			return;
+		}
+		if (s->closing) {
 			/* op_active stays set: nothing queues this work again. */
 			spin_unlock_irqrestore(&s->lock, flags);
 			wsk_sock_teardown(s);

@@ -595,10 +595,12 @@ struct wsk_data_indication {
  *	take @accept_socket (setting its context and dispatch through the two
  *	out-pointers; its connection events are those enabled on the listener)
  *	or a negative value (conventionally -ECONNREFUSED) to refuse it: wsk
- *	then resets and frees it. @local and @remote are valid during the call
- *	only. A NULL @accept_socket means the listener is dead and must be
- *	closed (delivered once). Called only while no accept request is
- *	pending on the listener.
+ *	then resets and frees it, once whatever the call queued on it has
+ *	completed. The socket is the client's from the call on: it may queue
+ *	requests on it and even close it there. @local and @remote are valid
+ *	during the call only. A NULL @accept_socket means the listener is dead
+ *	and must be closed (delivered once). Called only while no accept
+ *	request is pending on the listener.
  * @inspect_event: the verdict on a new connection of a listener with
  *	WSK_SO_CONDITIONAL_ACCEPT (WskInspectEvent): WSK_INSPECT_ACCEPT,
  *	_REJECT (reset) or _PEND (hold until wsk_inspect_complete()). Copy
