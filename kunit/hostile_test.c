@@ -12,7 +12,9 @@
  * - buffers whose offset and length lie about their segments;
  * - bytes that are not in host memory (6.12's device memory TCP);
  * - a cancel that lands while a receive is being filled, and a cancel of a
- *   send stuck behind a zero window.
+ *   send stuck behind a zero window;
+ * - completion routines that resubmit for ever (a deferring condition, a
+ *   receive after the end of the stream): wsk's work items keep a budget.
  *
  * Races are made to happen every time with wsk's test points (wsk_test_hook,
  * wsk/internal.h): the hook stops wsk at the one place where the race
@@ -1057,6 +1059,137 @@ static void wsk_hostile_cancel_blocked_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_close(test, s), 0);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Loops a completion routine can start                                      */
+
+/* WSK_TP_*_PASS: count the passes of the work item this test watches. */
+static void wh_tp_count(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (wh && point == wh->tp_point)
+		atomic_inc(&wh->tp_hits);
+}
+
+static enum wsk_cf wh_defer(const struct sockaddr *caller, const struct sockaddr *callee,
+			    unsigned long data)
+{
+	return WSK_CF_DEFER;
+}
+
+/* A request that resubmits itself from its completion, WH_LOOPS times. */
+struct wh_loop {
+	struct wh *wh;
+	struct wt_req *r;
+	struct wsk_socket *s;
+	struct kvec kvec;
+	struct wsk_buf buf;
+	atomic_t left;
+	int last;
+	u8 byte;
+};
+
+static void wh_loop_defer_complete(struct wsk_req *req)
+{
+	struct wt_req *r = container_of(req, struct wt_req, req);
+	struct wh_loop *l = r->owner;
+
+	atomic_inc(&r->count);
+	l->last = req->status;
+	if (req->status == -EAGAIN && atomic_dec_return(&l->left) > 0 &&
+	    wsk_accept_conditional(l->s, wh_defer, 0, NULL, NULL, NULL, NULL, req) ==
+	    -EINPROGRESS)
+		return;
+	wake_up(&l->wh->wq);
+}
+
+static struct wh_loop *wh_loop_new(struct kunit *test, struct wh *wh, wsk_complete_t fn)
+{
+	struct wh_loop *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	l->wh = wh;
+	l->r = wt_req_new(test);
+	l->r->owner = l;
+	l->r->req.complete = fn;
+	atomic_set(&l->left, WH_LOOPS);
+	return l;
+}
+
+/*
+ * A condition that defers, with a completion routine that resubmits the
+ * request at once, keeps the accept work busy: it must hand the CPU back
+ * every budget of requests (a new pass), not spin in one pass.
+ */
+static void wsk_hostile_defer_resubmit_bounded(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct socket *client;
+	struct wh_loop *l;
+	int passes;
+
+	l = wh_loop_new(test, wh, wh_loop_defer_complete);
+	l->s = wh_listener(test, wh, false, 0);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, NULL, &client), 0);
+	wh->tp_point = WSK_TP_ACCEPT_PASS;
+	WRITE_ONCE(wsk_test_hook, wh_tp_count);
+	KUNIT_ASSERT_EQ(test, wsk_accept_conditional(l->s, wh_defer, 0, NULL, NULL, NULL, NULL,
+						     &l->r->req), -EINPROGRESS);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&l->left) <= 0);
+	WRITE_ONCE(wsk_test_hook, NULL);
+	passes = atomic_read(&wh->tp_hits);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->r->count), WH_LOOPS);
+	KUNIT_EXPECT_GE_MSG(test, passes, WH_LOOPS / 64, "%d verdicts in %d passes", WH_LOOPS,
+			    passes);
+}
+
+static void wh_loop_eos_complete(struct wsk_req *req)
+{
+	struct wt_req *r = container_of(req, struct wt_req, req);
+	struct wh_loop *l = r->owner;
+
+	atomic_inc(&r->count);
+	l->last = req->status ? req->status : (int)req->result.bytes;
+	if (!req->status && !req->result.bytes && atomic_dec_return(&l->left) > 0 &&
+	    wsk_receive(l->s, &l->buf, 0, req) == -EINPROGRESS)
+		return;
+	wake_up(&l->wh->wq);
+}
+
+/*
+ * A receive resubmitted by its completion after the end of the stream
+ * completes 0 each time; the io work hands the CPU back every budget of
+ * them.
+ */
+static void wsk_hostile_eos_resubmit_bounded(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct socket *client;
+	struct wh_loop *l;
+	int passes, ret;
+
+	l = wh_loop_new(test, wh, wh_loop_eos_complete);
+	l->s = wh_pair(test, wh, &wh->conn[0], &client);
+	l->kvec.iov_base = &l->byte;
+	l->kvec.iov_len = 1;
+	l->buf.kvec = &l->kvec;
+	l->buf.nr_segs = 1;
+	l->buf.length = 1;
+	KUNIT_ASSERT_EQ(test, kernel_sock_shutdown(client, SHUT_WR), 0);
+	msleep(20);
+	wh->tp_point = WSK_TP_IO_PASS;
+	WRITE_ONCE(wsk_test_hook, wh_tp_count);
+	ret = wsk_receive(l->s, &l->buf, 0, &l->r->req);
+	wh_expect_submitted(test, ret);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&l->left) <= 0);
+	WRITE_ONCE(wsk_test_hook, NULL);
+	passes = atomic_read(&wh->tp_hits);
+	KUNIT_EXPECT_EQ(test, l->last, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&l->r->count), WH_LOOPS);
+	KUNIT_EXPECT_GE_MSG(test, passes, WH_LOOPS / 64, "%d receives in %d passes", WH_LOOPS,
+			    passes);
+}
+
 static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_indicated, wh_urg_gen_params),
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_received, wh_urg_gen_params),
@@ -1070,6 +1203,8 @@ static struct kunit_case wsk_hostile_cases[] = {
 #endif
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
+	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
+	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),
 	{}
 };
 

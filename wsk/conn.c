@@ -36,7 +36,9 @@
  * at TCP's urgent mark and never passes it; tcp_recvmsg() steps over the
  * urgent byte (a socket without SO_OOBINLINE, as every wsk socket is), and
  * so does wsk (wsk_rx_skip_urg()) before each read, and no chain reaches
- * past the mark.
+ * past the mark. Each pass handles at most WSK_IO_BUDGET requests and
+ * indications, then queues the next pass: no peer and no completion routine
+ * that resubmits can keep the work (and the socket lock) for ever.
  *
  * So receive_event runs with the TCP socket lock owned (process context,
  * preemptible, must not sleep), and a callback that calls wsk_send() or
@@ -59,6 +61,8 @@
 
 /* At most this many skbs (indications) in one receive_event chain. */
 #define WSK_IND_MAX_SKBS	32
+/* Requests and indications one pass of the io work handles at most. */
+#define WSK_IO_BUDGET		64
 
 /**
  * struct wsk_ind_block - one receive_event's chain and what backs it
@@ -595,13 +599,15 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
 }
 
 /*
- * Hand queued sends to TCP until done or the send buffer is full. The send
- * being handed over stays attached (taken): a cancel ends it at the next
- * step, even while it waits for a window that never opens.
+ * Hand queued sends to TCP until done, the send buffer is full, or the
+ * budget is spent (then the next pass goes on). The send being handed over
+ * stays attached (taken): a cancel ends it at the next step, even while it
+ * waits for a window that never opens.
  */
 static void wsk_conn_tx(struct wsk_sock *c)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	unsigned int budget = WSK_IO_BUDGET;
 	bool cancelled;
 	struct wsk_buf *b;
 	struct wsk_req *req;
@@ -612,6 +618,9 @@ static void wsk_conn_tx(struct wsk_sock *c)
 		cancelled = false;
 		spin_lock_irqsave(&c->lock, flags);
 		if (c->closing) {
+			req = NULL;
+		} else if (!budget--) {
+			wsk_conn_kick(c);
 			req = NULL;
 		} else {
 			if (!c->tx_cur)
@@ -822,9 +831,13 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 	return take == total;
 }
 
-/* Receives first, then indications. lock_sock() held. */
+/*
+ * Receives first, then indications, at most WSK_IO_BUDGET of them (then the
+ * next pass goes on). lock_sock() held.
+ */
 static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state *st)
 {
+	unsigned int budget = WSK_IO_BUDGET;
 	unsigned long flags;
 	struct wsk_req *req;
 	bool indicate;
@@ -836,6 +849,11 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 		if (!st->unreadable && wsk_rx_head_unreadable(sk))
 			st->unreadable = true;
 		spin_lock_irqsave(&c->lock, flags);
+		if (!budget--) {
+			wsk_conn_kick(c);
+			spin_unlock_irqrestore(&c->lock, flags);
+			break;
+		}
 		req = c->closing ? NULL : wsk_req_take(&c->rx_q);
 		indicate = !req && !c->closing && !c->rx_paused &&
 			   (c->events & WSK_EVENT_RECEIVE) && !st->unreadable;

@@ -18,6 +18,9 @@
  *   that was cancelled meanwhile, the connection is parked in the listener's
  *   ready FIFO and the next wsk_accept() takes it inline.
  * - wsk_accept() enqueues first, then kicks the work, so no wake-up is lost.
+ * - Each pass does at most WSK_ACCEPT_BUDGET things (connections taken,
+ *   verdicts, deliveries) before it requeues itself, so neither a flood nor
+ *   a completion routine that resubmits keeps the work for ever.
  *
  * Every connection taken from the kernel goes through the listener's ready
  * FIFO, whose head the accept work hands, in this order of precedence, to
@@ -54,7 +57,7 @@
 #include "internal.h"
 #include "trace.h"
 
-/* Connections accepted per pass of the accept work before it requeues. */
+/* What one pass of the accept work does at most before it requeues. */
 #define WSK_ACCEPT_BUDGET	64
 
 /* The listener wants connections from the kernel. Lock held. */
@@ -587,95 +590,111 @@ static void wsk_listen_dead(struct wsk_sock *ls)
 	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
 }
 
+/*
+ * The head of the ready FIFO (if any) to the oldest request (running its
+ * condition first), else to the accept event. Lock held; dropped if it
+ * did something. Return: whether it did.
+ */
+static bool wsk_accept_offer(struct wsk_sock *ls, unsigned long *flags)
+{
+	struct wsk_sock *conn;
+	struct wsk_req *req;
+
+	conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+	if (!conn)
+		return false;
+	req = wsk_req_dequeue(&ls->accept_q);
+	if (req && req->priv.args.accept.condition) {
+		ls->head_busy = true;
+		spin_unlock_irqrestore(&ls->lock, *flags);
+		wsk_accept_decide(ls, conn, req);
+	} else if (req) {
+		wsk_ready_del(ls, conn);
+		ls->accepted++;
+		spin_unlock_irqrestore(&ls->lock, *flags);
+		wsk_accept_deliver(ls, conn, req);
+	} else if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
+		wsk_ready_del(ls, conn);
+		spin_unlock_irqrestore(&ls->lock, *flags);
+		wsk_accept_event_call(ls, conn);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Take one connection from the kernel's queue. Return: false when done. */
+static bool wsk_accept_one(struct wsk_sock *ls)
+{
+	struct socket *newsock;
+	struct wsk_sock *conn;
+	unsigned long flags;
+	int err;
+
+	/* Never sock->ops->accept(): its signature changed in 6.10. */
+	err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
+	if (err) {
+		/*
+		 * -EAGAIN: the queue is empty; the next connection's
+		 * sk_data_ready queues this work again. Anything else
+		 * (-ENOMEM) also waits for the next wake-up; -EINVAL
+		 * means the socket no longer listens.
+		 */
+		if (err != -EAGAIN) {
+			wsk_stat_inc(&wsk_stats.accept_errors);
+			pr_warn_ratelimited("kernel_accept failed: %d\n", err);
+		}
+		if (err == -EINVAL)
+			wsk_listen_dead(ls);
+		return false;
+	}
+
+	conn = wsk_conn_create(ls, newsock);
+	if (!conn)
+		return true;
+	wsk_test_point(WSK_TP_ACCEPTED, ls, conn);
+	if (ls->cond_accept) {
+		wsk_inspect(ls, conn);
+	} else {
+		spin_lock_irqsave(&ls->lock, flags);
+		wsk_ready_add(ls, conn);
+		spin_unlock_irqrestore(&ls->lock, flags);
+	}
+	return true;
+}
+
 static void wsk_accept_work(struct work_struct *work)
 {
 	struct wsk_sock *ls = container_of(work, struct wsk_sock, accept_work);
 	unsigned int budget = WSK_ACCEPT_BUDGET;
-	struct socket *newsock;
-	struct wsk_sock *conn;
-	struct wsk_req *req;
 	unsigned long flags;
-	int err;
 
 	wsk_test_point(WSK_TP_ACCEPT_PASS, ls, NULL);
-	for (;;) {
+	for (;; cond_resched()) {
 		spin_lock_irqsave(&ls->lock, flags);
 		if (ls->closing || ls->state != WSK_SOCK_LISTENING)
-			break;
-		if (!list_empty(&ls->doomed) ||
-		    test_and_clear_bit(WSK_LS_ABORT_CHECK, &ls->lflags)) {
-			spin_unlock_irqrestore(&ls->lock, flags);
-			wsk_listen_reap(ls);
-			continue;
-		}
-
-		/* The head of the ready FIFO: to a request, else the event. */
-		conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
-		if (conn) {
-			req = wsk_req_dequeue(&ls->accept_q);
-			if (req && req->priv.args.accept.condition) {
-				ls->head_busy = true;
-				spin_unlock_irqrestore(&ls->lock, flags);
-				wsk_accept_decide(ls, conn, req);
-				continue;
-			}
-			if (req) {
-				wsk_ready_del(ls, conn);
-				ls->accepted++;
-				spin_unlock_irqrestore(&ls->lock, flags);
-				wsk_accept_deliver(ls, conn, req);
-				continue;
-			}
-			if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
-				wsk_ready_del(ls, conn);
-				spin_unlock_irqrestore(&ls->lock, flags);
-				wsk_accept_event_call(ls, conn);
-				continue;
-			}
-			/* Parked for the next accept; a conditional listener inspects on. */
-			if (!ls->cond_accept)
-				break;
-		}
-
-		if (!wsk_listen_wants(ls))
 			break;
 		if (!budget--) {
 			/* Let other listeners run; continue in a new pass. */
 			queue_work(wsk_wq, &ls->accept_work);
 			break;
 		}
-		spin_unlock_irqrestore(&ls->lock, flags);
-
-		/* Never sock->ops->accept(): its signature changed in 6.10. */
-		err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
-		if (err) {
-			/*
-			 * -EAGAIN: the queue is empty; the next connection's
-			 * sk_data_ready queues this work again. Anything else
-			 * (-ENOMEM) also waits for the next wake-up; -EINVAL
-			 * means the socket no longer listens.
-			 */
-			if (err != -EAGAIN) {
-				wsk_stat_inc(&wsk_stats.accept_errors);
-				pr_warn_ratelimited("kernel_accept failed: %d\n", err);
-			}
-			if (err == -EINVAL)
-				wsk_listen_dead(ls);
-			return;
-		}
-
-		conn = wsk_conn_create(ls, newsock);
-		if (!conn)
-			continue;
-		wsk_test_point(WSK_TP_ACCEPTED, ls, conn);
-		if (ls->cond_accept) {
-			wsk_inspect(ls, conn);
-		} else {
-			spin_lock_irqsave(&ls->lock, flags);
-			wsk_ready_add(ls, conn);
+		if (!list_empty(&ls->doomed) ||
+		    test_and_clear_bit(WSK_LS_ABORT_CHECK, &ls->lflags)) {
 			spin_unlock_irqrestore(&ls->lock, flags);
+			wsk_listen_reap(ls);
+			continue;
 		}
-		cond_resched();
+		if (wsk_accept_offer(ls, &flags))
+			continue;
+		/* A connection parked for the next accept; a conditional listener inspects on. */
+		if (!list_empty(&ls->ready) && !ls->cond_accept)
+			break;
+		if (!wsk_listen_wants(ls))
+			break;
+		spin_unlock_irqrestore(&ls->lock, flags);
+		if (!wsk_accept_one(ls))
+			return;
 	}
 	spin_unlock_irqrestore(&ls->lock, flags);
 }

@@ -356,9 +356,13 @@ void wsk_sock_reset(struct wsk_sock *s, bool rejected)
 		wsk_sock_teardown(s);
 }
 
+/* Operations one pass of the op work runs at most before it requeues. */
+#define WSK_OP_BUDGET	64
+
 static void wsk_sock_op_work(struct work_struct *work)
 {
 	struct wsk_sock *s = container_of(work, struct wsk_sock, op_work);
+	unsigned int budget = WSK_OP_BUDGET;
 	struct wsk_req *req;
 	unsigned long flags;
 
@@ -367,7 +371,7 @@ static void wsk_sock_op_work(struct work_struct *work)
 		return;
 
 	wsk_test_point(WSK_TP_OP_PASS, s, NULL);
-	for (;;) {
+	for (;; cond_resched()) {
 		spin_lock_irqsave(&s->lock, flags);
 		if (s->closing && s->in_accept_event) {
 			/* Not while its accept_event runs: that kicks us once it returns. */
@@ -381,6 +385,11 @@ static void wsk_sock_op_work(struct work_struct *work)
 			wsk_sock_teardown(s);
 			return;
 		}
+		if (!budget--) {
+			queue_work(wsk_wq, &s->op_work);	/* op_active stays set */
+			spin_unlock_irqrestore(&s->lock, flags);
+			return;
+		}
 		req = wsk_req_dequeue(&s->op_q);
 		if (!req)
 			s->op_active = false;
@@ -388,7 +397,6 @@ static void wsk_sock_op_work(struct work_struct *work)
 		if (!req)
 			return;
 		wsk_sock_run_op(s, req);
-		cond_resched();
 	}
 }
 
