@@ -10,11 +10,20 @@
  * - an accept_event that queues work on the socket it is offered (an option,
  *   a bind, a close) and then refuses it, or closes it while that work runs;
  * - buffers whose offset and length lie about their segments;
- * - bytes that are not in host memory (6.12's device memory TCP);
+ * - a peer that resets its connection before wsk delivers it (deferred, or
+ *   just taken from the kernel): it is delivered dead;
  * - a cancel that lands while a receive is being filled, and a cancel of a
  *   send stuck behind a zero window;
  * - completion routines that resubmit for ever (a deferring condition, a
- *   receive after the end of the stream): wsk's work items keep a budget.
+ *   receive after the end of the stream): wsk's work items keep a budget;
+ * - a connection whose handshake completes while a conditional listener is
+ *   being set up;
+ * - a listener that the kernel kills from outside (tcp_abort(), what ss -K
+ *   and BPF's sock_destroy do);
+ * - bytes that are not in host memory (6.12's device memory TCP).
+ *
+ * kernel_accept() failing for want of memory is tested with the kernel's
+ * fault injection, from the guest's shell (tools/tests/65-faults.sh).
  *
  * Races are made to happen every time with wsk's test points (wsk_test_hook,
  * wsk/internal.h): the hook stops wsk at the one place where the race
@@ -413,6 +422,20 @@ static struct wh_io *wh_io_new(struct kunit *test, size_t len)
 	io->buf.nr_segs = 1;
 	io->buf.length = io->kvec[0].iov_len;
 	return io;
+}
+
+/* A receive on @s completes -ECONNRESET (and only once). */
+static void wh_expect_reset(struct kunit *test, struct wsk_socket *s)
+{
+	struct wh_io *io = wh_io_new(test, 8);
+	int ret;
+
+	ret = wsk_receive(s, &io->buf, 0, &io->r.req);
+	KUNIT_EXPECT_TRUE_MSG(test, ret == -ECONNRESET || ret == -EINPROGRESS, "returned %d", ret);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, &io->r));
+	KUNIT_EXPECT_EQ(test, io->r.status, -ECONNRESET);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&io->r.count), 1);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -907,20 +930,6 @@ static void wsk_hostile_buf_bounds(struct kunit *test)
 /* ------------------------------------------------------------------------ */
 /* Bytes that are not in host memory (6.12)                                  */
 
-/* A receive on @s completes -ECONNRESET (and only once). */
-static void wh_expect_reset(struct kunit *test, struct wsk_socket *s)
-{
-	struct wh_io *io = wh_io_new(test, 8);
-	int ret;
-
-	ret = wsk_receive(s, &io->buf, 0, &io->r.req);
-	KUNIT_EXPECT_TRUE_MSG(test, ret == -ECONNRESET || ret == -EINPROGRESS, "returned %d", ret);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, &io->r));
-	KUNIT_EXPECT_EQ(test, io->r.status, -ECONNRESET);
-	msleep(20);
-	KUNIT_EXPECT_EQ(test, atomic_read(&io->r.count), 1);
-}
-
 static bool wh_queued(void *arg)
 {
 	struct tcp_sock *tp = tcp_sk((struct sock *)arg);
@@ -962,6 +971,147 @@ static void wsk_hostile_unreadable_data(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, 0));
 }
 #endif
+
+/* ------------------------------------------------------------------------ */
+/* A peer reset before delivery                                              */
+
+static enum wsk_cf wh_defer(const struct sockaddr *caller, const struct sockaddr *callee,
+			    unsigned long data)
+{
+	return WSK_CF_DEFER;
+}
+
+static bool wh_sk_closed(void *arg)
+{
+	struct sock *sk = arg;
+
+	return READ_ONCE(sk->sk_state) == TCP_CLOSE;
+}
+
+/*
+ * A deferred connection whose peer resets it is delivered dead to the next
+ * accept: a receive on it completes -ECONNRESET, not as an end of stream.
+ */
+static void wsk_hostile_reset_deferred(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls;
+	struct socket *client;
+	int ret;
+
+	ls = wh_listener(test, wh, false, 0);
+	ret = wsk_accept_conditional(ls, wh_defer, 0, &wh->conn[0], &wh_conn_dispatch,
+				     &r->local, &r->remote, &r->req);
+	KUNIT_ASSERT_EQ(test, ret, -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, NULL, &client), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, -EAGAIN);
+
+	wt_reset(test, client);
+	msleep(WH_QUIET_MS);	/* the reset reaches the deferred connection */
+
+	wt_req_init(r);
+	ret = wsk_accept(ls, 0, &wh->conn[0], &wh_conn_dispatch, &r->local, &r->remote, &r->req);
+	wh_expect_submitted(test, ret);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wt_track(test, r->socket);
+	wh_expect_reset(test, r->socket);
+}
+
+static bool wh_connected(void *arg)
+{
+	struct wh *wh = arg;
+
+	/* Pairs with the store after the test's kernel_connect(). */
+	return smp_load_acquire(&wh->connected);
+}
+
+/* WSK_TP_ACCEPTED: reset the client while wsk holds the new connection. */
+static void wh_tp_reset_client(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+	struct wsk_sock *conn = arg;
+
+	if (!wh || point != WSK_TP_ACCEPTED || atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	/* Not while the test's connect still uses the client socket. */
+	if (!wt_poll(wh_connected, wh)) {
+		wh_bad(wh, "the test's connect did not return");
+		return;
+	}
+	sock_no_linger(wh->client->sk);
+	sock_release(wh->client);
+	wh->client = NULL;
+	/* The reset arrives through loopback; wait until the child saw it. */
+	if (!wt_poll(wh_sk_closed, conn->sock->sk))
+		wh_bad(wh, "the reset did not reach the accepted child");
+	WRITE_ONCE(wh->tp_done, true);
+	wake_up(&wh->wq);
+}
+
+/*
+ * The peer resets a connection between kernel_accept() and its delivery to
+ * a pending accept: delivered dead (receive -ECONNRESET).
+ */
+static void wsk_hostile_reset_before_delivery(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r = wt_req_new(test);
+	struct sockaddr_storage ss;
+	struct wsk_socket *ls;
+	int len;
+
+	ls = wh_listener(test, wh, false, 0);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+					       &wh->client), 0);
+	WRITE_ONCE(wsk_test_hook, wh_tp_reset_client);
+	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, &wh->conn[0], &wh_conn_dispatch, &r->local,
+					 &r->remote, &r->req), -EINPROGRESS);
+	len = wt_addr(&ss, AF_INET, false, wh->port);
+	KUNIT_ASSERT_EQ(test, kernel_connect(wh->client, (struct sockaddr *)&ss, len, 0), 0);
+	/* The hook may use the client socket from here on. */
+	smp_store_release(&wh->connected, true);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wt_track(test, r->socket);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(wh->tp_done));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	wh_expect_reset(test, r->socket);
+}
+
+/*
+ * The same through accept_event: the connection it takes is dead, so its
+ * inherited events report it: the NULL indication once, the abortive
+ * disconnect event once.
+ */
+static void wsk_hostile_reset_before_accept_event(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wh_conn *c = &wh->conn[0];
+	struct sockaddr_storage ss;
+	int len;
+
+	wh->accept_mode = WH_TAKE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT);
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP,
+					       &wh->client), 0);
+	WRITE_ONCE(wsk_test_hook, wh_tp_reset_client);
+	len = wt_addr(&ss, AF_INET, false, wh->port);
+	KUNIT_ASSERT_EQ(test, kernel_connect(wh->client, (struct sockaddr *)&ss, len, 0), 0);
+	/* The hook may use the client socket from here on. */
+	smp_store_release(&wh->connected, true);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&c->nulls) == 1 &&
+		       atomic_read(&c->disconnects) == 1);
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_EXPECT_EQ(test, c->disc_flags, (unsigned int)WSK_FLAG_ABORTIVE);
+	msleep(WH_QUIET_MS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->nulls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->disconnects), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 0);
+	wh_expect_reset(test, c->s);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Cancels that land while wsk works                                         */
@@ -1069,12 +1219,6 @@ static void wh_tp_count(enum wsk_test_point point, struct wsk_sock *s, void *arg
 
 	if (wh && point == wh->tp_point)
 		atomic_inc(&wh->tp_hits);
-}
-
-static enum wsk_cf wh_defer(const struct sockaddr *caller, const struct sockaddr *callee,
-			    unsigned long data)
-{
-	return WSK_CF_DEFER;
 }
 
 /* A request that resubmits itself from its completion, WH_LOOPS times. */
@@ -1190,6 +1334,104 @@ static void wsk_hostile_eos_resubmit_bounded(struct kunit *test)
 			    passes);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Listeners                                                                 */
+
+/* WSK_TP_LISTENED: a client completes its handshake right there. */
+static void wh_tp_connect(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+	struct sockaddr_in sin;
+	int err;
+
+	if (!wh || point != WSK_TP_LISTENED || atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	memcpy(&sin, &s->local, sizeof(sin));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	err = sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &wh->client);
+	if (!err)
+		err = kernel_connect(wh->client, (struct sockaddr *)&sin, sizeof(sin), 0);
+	if (err)
+		wh_bad(wh, "connect at WSK_TP_LISTENED: %d", err);
+	WRITE_ONCE(wh->tp_done, true);
+	wake_up(&wh->wq);
+}
+
+/*
+ * A connection that completes its handshake between kernel_listen() and
+ * the moment wsk marks a conditional listener listening is still
+ * inspected, without another one arriving.
+ */
+static void wsk_hostile_listen_race(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+
+	wh->inspect_verdict = WSK_INSPECT_REJECT;
+	WRITE_ONCE(wsk_test_hook, wh_tp_connect);
+	wh_listener(test, wh, true, 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(wh->tp_done));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->inspects) == 1);
+}
+
+/*
+ * tcp_abort() on a listener (what ss -K and BPF's sock_destroy do): pending
+ * accepts complete -ESHUTDOWN, new ones too, the accept event gets its NULL
+ * socket once, and the close still completes.
+ */
+static void wsk_hostile_listener_aborted(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r[3];
+	struct wsk_socket *ls;
+	int i;
+
+	ls = wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
+	for (i = 0; i < 2; i++) {
+		r[i] = wt_req_new(test);
+		KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r[i]->req),
+				-EINPROGRESS);
+	}
+	KUNIT_ASSERT_EQ(test, tcp_abort(wsk_sock(ls)->sock->sk, ECONNABORTED), 0);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_TRUE(test, wt_wait(test, r[i]));
+		KUNIT_EXPECT_EQ(test, r[i]->status, -ESHUTDOWN);
+	}
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->accepts_null) == 1);
+	r[2] = wt_req_new(test);
+	KUNIT_EXPECT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r[2]->req), -ESHUTDOWN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r[2]->count), 1);
+	msleep(WH_QUIET_MS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->accepts_null), 1);
+	wt_untrack(test, ls);
+	KUNIT_EXPECT_EQ(test, wt_close(test, ls), 0);
+}
+
+/*
+ * The same on a conditional listener holding a pended connection: the
+ * verdict on it completes -ESHUTDOWN; the close resets it.
+ */
+static void wsk_hostile_cond_listener_aborted(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wsk_inspect_id id = {};
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls;
+	struct socket *client;
+
+	wh->inspect_verdict = WSK_INSPECT_PEND;
+	ls = wh_listener(test, wh, true, 0);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, NULL, &client), 0);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->inspects) == 1);
+	KUNIT_ASSERT_EQ(test, tcp_abort(wsk_sock(ls)->sock->sk, ECONNABORTED), 0);
+	msleep(WH_QUIET_MS);
+	KUNIT_EXPECT_EQ(test, wsk_inspect_complete(ls, &id, WSK_INSPECT_ACCEPT, &r->req),
+			-ESHUTDOWN);
+	wt_untrack(test, ls);
+	KUNIT_EXPECT_EQ(test, wt_close(test, ls), 0);
+	KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, 0));
+}
+
 static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_indicated, wh_urg_gen_params),
 	KUNIT_CASE_PARAM(wsk_hostile_urgent_received, wh_urg_gen_params),
@@ -1201,10 +1443,16 @@ static struct kunit_case wsk_hostile_cases[] = {
 #ifdef WSK_HAVE_SKB_FRAGS_READABLE
 	KUNIT_CASE(wsk_hostile_unreadable_data),
 #endif
+	KUNIT_CASE(wsk_hostile_reset_deferred),
+	KUNIT_CASE(wsk_hostile_reset_before_delivery),
+	KUNIT_CASE(wsk_hostile_reset_before_accept_event),
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
 	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),
+	KUNIT_CASE(wsk_hostile_listen_race),
+	KUNIT_CASE(wsk_hostile_listener_aborted),
+	KUNIT_CASE(wsk_hostile_cond_listener_aborted),
 	{}
 };
 

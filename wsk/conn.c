@@ -9,10 +9,11 @@
  * (it inherited the listener's, and data may already be queued):
  * sk_data_ready, sk_state_change and sk_write_space. They run in softirq
  * (or in process context from release_sock()), read the wsk socket from
- * sk_user_data under read_lock_bh(&sk->sk_callback_lock), and only queue
- * the connection's io work. While the connection is not delivered yet, the
- * state change hook instead asks a conditional-accept listener to look for
- * aborts.
+ * sk_user_data under read_lock_bh(&sk->sk_callback_lock), record a reset,
+ * and only queue the connection's io work. While the connection is not
+ * delivered yet, the state change hook instead asks a conditional-accept
+ * listener to look for aborts (a reset is recorded all the same: the
+ * connection is delivered dead).
  *
  * The io work (process context, wsk's workqueue, one pass at a time per
  * socket) does everything else, in this order:
@@ -107,18 +108,24 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	if (!c)
 		goto out;
 	spin_lock_irqsave(&c->lock, flags);
+	/*
+	 * A reset or a fatal error (sk_err is set before tcp_done()), recorded
+	 * whether or not the connection is delivered yet: it is delivered dead.
+	 */
+	if (why == WSK_WAKE_STATE && !c->local_abort && READ_ONCE(sk->sk_err) &&
+	    READ_ONCE(sk->sk_state) == TCP_CLOSE) {
+		c->peer_reset = true;
+		if (c->state == WSK_SOCK_CONNECTED)
+			c->state = WSK_SOCK_DEAD;
+	}
 	ls = c->listener;
 	if (ls) {
 		/* Not delivered: only a conditional listener cares (aborts). */
 		if (why == WSK_WAKE_STATE && ls->cond_accept) {
 			set_bit(WSK_LS_ABORT_CHECK, &ls->lflags);
-			queue_work(wsk_wq, &ls->accept_work);
+			wsk_listen_queue(ls, 0);
 		}
 	} else if (!c->closing) {
-		/* A reset or a fatal error: sk_err is set before tcp_done(). */
-		if (why == WSK_WAKE_STATE && !c->local_abort && READ_ONCE(sk->sk_err) &&
-		    READ_ONCE(sk->sk_state) == TCP_CLOSE)
-			c->peer_reset = true;
 		if (why == WSK_WAKE_WRITE && (c->events & WSK_EVENT_SEND_BACKLOG))
 			c->tx_space = true;
 		queue_work(wsk_wq, &c->io_work);
@@ -175,8 +182,9 @@ static void wsk_conn_write_space(struct sock *sk)
 
 /**
  * wsk_conn_hook - install wsk's hooks on an accepted connection
- * @c: the connection; @c->sock is set and @c->orig_data_ready is the
- *	listener's original sk_data_ready (the child inherited wsk's)
+ * @c: the connection; @c->sock is set, and @c->orig_data_ready and
+ *	@c->orig_state_change are the listener's own callbacks (the child
+ *	inherited wsk's listener hooks)
  *
  * Context: the listener's accept work (process context).
  */
@@ -185,7 +193,6 @@ void wsk_conn_hook(struct wsk_sock *c)
 	struct sock *sk = c->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	c->orig_state_change = sk->sk_state_change;
 	c->orig_write_space = sk->sk_write_space;
 	wsk_sk_user_data_set(sk, c);
 	WRITE_ONCE(sk->sk_data_ready, wsk_conn_data_ready);
@@ -207,7 +214,7 @@ void wsk_conn_unhook(struct wsk_sock *c)
 {
 	struct sock *sk = c->sock->sk;
 
-	if (!c->orig_state_change)
+	if (!c->orig_write_space)
 		return;	/* never hooked: not an accepted connection */
 	write_lock_bh(&sk->sk_callback_lock);
 	wsk_sk_user_data_clear(sk);

@@ -127,7 +127,7 @@ static u32 wsk_event_allowed(struct wsk_sock *s)
 
 	lockdep_assert_held(&s->lock);
 	if (wsk_sock_is_listener(s)) {
-		if (s->state != WSK_SOCK_LISTENING)
+		if (s->state != WSK_SOCK_LISTENING && s->state != WSK_SOCK_DEAD)
 			return 0;	/* listen sockets: after bind */
 		ld = s->client_dispatch;
 		return WSK_CONN_EVENTS | (ld && ld->accept_event ? WSK_EVENT_ACCEPT : 0);
@@ -167,6 +167,12 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct
 
 	spin_lock_irqsave(&s->lock, flags);
 	if (s->closing) {
+		err = -ESHUTDOWN;
+		goto out;
+	}
+	/* A listener the kernel closed: events can only be turned off. */
+	if (!(ctl.event_mask & WSK_EVENT_DISABLE) &&
+	    wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD) {
 		err = -ESHUTDOWN;
 		goto out;
 	}

@@ -138,7 +138,7 @@ enum wsk_sock_state {
 	WSK_SOCK_BOUND,		/* connection socket bound */
 	WSK_SOCK_LISTENING,	/* listen socket bound and listening */
 	WSK_SOCK_CONNECTED,	/* accepted connection */
-	WSK_SOCK_DEAD,		/* accepted already reset or closed by the peer */
+	WSK_SOCK_DEAD,		/* a connection reset, or a listener the kernel closed */
 };
 
 /**
@@ -186,7 +186,8 @@ enum wsk_sock_state {
  * @nr_ready: entries in @ready (listener)
  * @accepted: connections this listener delivered to accept requests
  * @op_work: runs creation, @op_q and the teardown, one at a time
- * @accept_work: the listener's accept worker (listen.c)
+ * @accept_work: the listener's accept worker (listen.c); delayed only to
+ *	retry a kernel_accept() that failed for want of memory
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
  *	wsk's hook is installed; restored on the listener at close and on each
  *	accepted child (which inherited wsk's hook) when it is released
@@ -243,7 +244,9 @@ enum wsk_sock_state {
  * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
  * @dead_reported: the NULL receive indication was delivered
  * @disc_reported: the disconnect event was delivered
- * @orig_state_change: the child's sk_state_change before wsk's hook
+ * @orig_state_change: the kernel socket's own sk_state_change (a
+ *	listener's, saved at bind; a child's is its listener's, as it inherited
+ *	wsk's listener hook)
  * @orig_write_space: the child's sk_write_space before wsk's hook
  * @rcu: the socket is freed after a grace period (wsk_req_cancel())
  */
@@ -282,7 +285,7 @@ struct wsk_sock {
 	u64 accepted;
 
 	struct work_struct op_work;
-	struct work_struct accept_work;
+	struct delayed_work accept_work;
 	void (*orig_data_ready)(struct sock *sk);
 
 	u32 events;
@@ -366,8 +369,10 @@ const char *wsk_sock_state_name(enum wsk_sock_state state);
 /* listen.c: called from the op work (process context) */
 int wsk_listen_start(struct wsk_sock *ls);
 void wsk_listen_stop(struct wsk_sock *ls);
+void wsk_listen_die(struct wsk_sock *ls);
 void wsk_listen_init(struct wsk_sock *s);
 void wsk_listen_kick(struct wsk_sock *ls);
+void wsk_listen_queue(struct wsk_sock *ls, unsigned long delay);
 
 /* conn.c: connection sockets */
 void wsk_conn_init(struct wsk_sock *c);
@@ -480,7 +485,7 @@ enum wsk_err_kind {
  *	memory, refused by accept_event, rejected by an inspection or a
  *	condition, over a conditional listener's backlog, listener closed)
  * @connections_aborted: abort_event calls
- * @accept_errors: kernel_accept() failures other than -EAGAIN
+ * @accept_errors: kernel_accept() failures other than -EAGAIN (retried)
  * @indications_retained: indication chains clients keep (-EINPROGRESS from
  *	receive_event) and have not released, now
  * @indications_freed_at_close: chains still kept when their socket closed

@@ -17,10 +17,19 @@
  *   its addresses are cached, and it goes to the oldest pending request; if
  *   that was cancelled meanwhile, the connection is parked in the listener's
  *   ready FIFO and the next wsk_accept() takes it inline.
- * - wsk_accept() enqueues first, then kicks the work, so no wake-up is lost.
+ * - wsk_accept() enqueues first, then kicks the work, so no wake-up is lost;
+ *   so does the bind, which kicks the work once the listener is marked
+ *   listening, for connections that completed their handshake before.
  * - Each pass does at most WSK_ACCEPT_BUDGET things (connections taken,
  *   verdicts, deliveries) before it requeues itself, so neither a flood nor
- *   a completion routine that resubmits keeps the work for ever.
+ *   a completion routine that resubmits keeps the work for ever. A
+ *   kernel_accept() failure other than an empty queue (no memory) is
+ *   retried after WSK_ACCEPT_RETRY: the connection waits in the kernel's
+ *   queue meanwhile.
+ * - A second hook, sk_state_change, notices a listener the kernel closed
+ *   under wsk (tcp_abort(): ss -K, BPF's sock_destroy): the work then marks
+ *   it dead, completes its pending accepts with -ESHUTDOWN and gives the
+ *   accept event its NULL socket, once.
  *
  * Every connection taken from the kernel goes through the listener's ready
  * FIFO, whose head the accept work hands, in this order of precedence, to
@@ -59,6 +68,21 @@
 
 /* What one pass of the accept work does at most before it requeues. */
 #define WSK_ACCEPT_BUDGET	64
+/* When kernel_accept() fails for want of memory, it is tried again after this. */
+#define WSK_ACCEPT_RETRY	(HZ / 50)
+
+/**
+ * wsk_listen_queue - queue the accept work
+ * @ls: a listen socket
+ * @delay: in jiffies; 0 runs it as soon as possible, unless a retry is
+ *	already scheduled (it then runs then)
+ *
+ * Context: any.
+ */
+void wsk_listen_queue(struct wsk_sock *ls, unsigned long delay)
+{
+	queue_delayed_work(wsk_wq, &ls->accept_work, delay);
+}
 
 /* The listener wants connections from the kernel. Lock held. */
 static bool wsk_listen_wants(struct wsk_sock *ls)
@@ -79,7 +103,7 @@ void wsk_listen_kick(struct wsk_sock *ls)
 {
 	lockdep_assert_held(&ls->lock);
 	if (wsk_listen_wants(ls) || (!ls->closing && !list_empty(&ls->doomed)))
-		queue_work(wsk_wq, &ls->accept_work);
+		wsk_listen_queue(ls, 0);
 }
 
 /*
@@ -103,10 +127,38 @@ static void wsk_listen_data_ready(struct sock *sk)
 	if (ls) {
 		spin_lock_irqsave(&ls->lock, flags);
 		if (wsk_listen_wants(ls))
-			queue_work(wsk_wq, &ls->accept_work);
+			wsk_listen_queue(ls, 0);
 		spin_unlock_irqrestore(&ls->lock, flags);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * The listener's sk_state_change: the kernel closed it (tcp_abort()), and
+ * the accept work is to find it dead. Context: any, the kernel socket's
+ * lock held. Children waiting in the accept queue inherited it too: their
+ * sk_user_data is NULL and nothing waits on them yet (no wait queue before
+ * the accept grafts one), so their own callback, the default wake-up, has
+ * nothing to do.
+ */
+static void wsk_listen_state_change(struct sock *sk)
+{
+	void (*orig)(struct sock *sk) = NULL;
+	struct wsk_sock *ls;
+	unsigned long flags;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	ls = wsk_sk_user_data_locked(sk);
+	if (ls) {
+		orig = ls->orig_state_change;
+		spin_lock_irqsave(&ls->lock, flags);
+		if (ls->state == WSK_SOCK_LISTENING && !ls->closing)
+			wsk_listen_queue(ls, 0);
+		spin_unlock_irqrestore(&ls->lock, flags);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+	if (orig)
+		orig(sk);
 }
 
 static void wsk_listen_unhook(struct wsk_sock *ls)
@@ -116,15 +168,16 @@ static void wsk_listen_unhook(struct wsk_sock *ls)
 	write_lock_bh(&sk->sk_callback_lock);
 	wsk_sk_user_data_clear(sk);
 	WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
 /**
- * wsk_listen_start - install the hook and listen
+ * wsk_listen_start - install the hooks and listen
  * @ls: a bound listen socket
  *
  * Context: the socket's op work (process context).
- * Return: 0 or kernel_listen()'s error (the hook is then removed again).
+ * Return: 0 or kernel_listen()'s error (the hooks are then removed again).
  */
 int wsk_listen_start(struct wsk_sock *ls)
 {
@@ -134,8 +187,10 @@ int wsk_listen_start(struct wsk_sock *ls)
 
 	write_lock_bh(&sk->sk_callback_lock);
 	ls->orig_data_ready = sk->sk_data_ready;
+	ls->orig_state_change = sk->sk_state_change;
 	wsk_sk_user_data_set(sk, ls);
 	WRITE_ONCE(sk->sk_data_ready, wsk_listen_data_ready);
+	WRITE_ONCE(sk->sk_state_change, wsk_listen_state_change);
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	spin_lock_irqsave(&ls->lock, flags);
@@ -231,7 +286,7 @@ void wsk_listen_stop(struct wsk_sock *ls)
 	if (ls->orig_data_ready)
 		wsk_listen_unhook(ls);
 	/* @closing is set: no call queues it again; only held hooks might. */
-	cancel_work_sync(&ls->accept_work);
+	cancel_delayed_work_sync(&ls->accept_work);
 
 	spin_lock_irqsave(&ls->lock, flags);
 	while ((conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node))) {
@@ -248,7 +303,7 @@ void wsk_listen_stop(struct wsk_sock *ls)
 	/* Their state change hooks stop queueing our work; then wait for it. */
 	list_for_each_entry(conn, &undelivered, ready_node)
 		wsk_conn_detach(conn);
-	cancel_work_sync(&ls->accept_work);
+	cancel_delayed_work_sync(&ls->accept_work);
 	ls->orig_data_ready = NULL;
 
 	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_sock, ready_node))) {
@@ -274,9 +329,10 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 			      WSK_FLAG_CONNECTION_SOCKET, GFP_KERNEL);
 	if (!conn) {
 		put_net(ls->net);
-		/* It inherited wsk's listener hook while it waited in the queue. */
+		/* It inherited wsk's listener hooks while it waited in the queue. */
 		write_lock_bh(&sk->sk_callback_lock);
 		WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
+		WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
 		write_unlock_bh(&sk->sk_callback_lock);
 		sock_no_linger(sk);
 		sock_release(newsock);
@@ -286,7 +342,8 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	conn->sock = newsock;
 	conn->listener = ls;
 	conn->orig_data_ready = ls->orig_data_ready;
-	/* Replaces the inherited listener hook; data may already be queued. */
+	conn->orig_state_change = ls->orig_state_change;
+	/* Replaces the inherited listener hooks; data may already be queued. */
 	wsk_conn_hook(conn);
 
 	/*
@@ -309,8 +366,10 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	conn->local_len = local_len;
 	memcpy(&conn->remote, &remote, sizeof(remote));
 	conn->remote_len = remote_len;
-	conn->state = tcp_state == TCP_CLOSE ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
-	conn->peer_reset = tcp_state == TCP_CLOSE;
+	/* A reset the hook saw already stays recorded. */
+	if (tcp_state == TCP_CLOSE)
+		conn->peer_reset = true;
+	conn->state = conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return conn;
 }
@@ -590,6 +649,34 @@ static void wsk_listen_dead(struct wsk_sock *ls)
 	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
 }
 
+/**
+ * wsk_listen_die - the listener can accept no more
+ * @ls: a listen socket the kernel closed under wsk
+ *
+ * Marks it dead (every later accept and verdict is -ESHUTDOWN) and completes
+ * its pending accepts with -ESHUTDOWN. The accept work then gives the accept
+ * event its NULL socket. Connections it holds undelivered stay until the
+ * close resets them.
+ *
+ * Context: the accept work (process context).
+ */
+void wsk_listen_die(struct wsk_sock *ls)
+{
+	unsigned long flags;
+	struct wsk_req *req;
+	LIST_HEAD(failed);
+
+	spin_lock_irqsave(&ls->lock, flags);
+	ls->state = WSK_SOCK_DEAD;
+	while ((req = wsk_req_dequeue(&ls->accept_q)))
+		list_add_tail(&req->priv.node, &failed);
+	spin_unlock_irqrestore(&ls->lock, flags);
+	while ((req = list_first_entry_or_null(&failed, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, -ESHUTDOWN);
+	}
+}
+
 /*
  * The head of the ready FIFO (if any) to the oldest request (running its
  * condition first), else to the accept event. Lock held; dropped if it
@@ -633,19 +720,17 @@ static bool wsk_accept_one(struct wsk_sock *ls)
 
 	/* Never sock->ops->accept(): its signature changed in 6.10. */
 	err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
+	if (err == -EAGAIN)
+		return false;	/* the next connection's sk_data_ready queues us */
+	if (err == -EINVAL) {
+		wsk_listen_die(ls);	/* no longer listening */
+		return true;
+	}
 	if (err) {
-		/*
-		 * -EAGAIN: the queue is empty; the next connection's
-		 * sk_data_ready queues this work again. Anything else
-		 * (-ENOMEM) also waits for the next wake-up; -EINVAL
-		 * means the socket no longer listens.
-		 */
-		if (err != -EAGAIN) {
-			wsk_stat_inc(&wsk_stats.accept_errors);
-			pr_warn_ratelimited("kernel_accept failed: %d\n", err);
-		}
-		if (err == -EINVAL)
-			wsk_listen_dead(ls);
+		/* No memory (-ENOMEM, -ENFILE): the connection waits in the queue. */
+		wsk_stat_inc(&wsk_stats.accept_errors);
+		pr_warn_ratelimited("kernel_accept failed: %d, retrying\n", err);
+		wsk_listen_queue(ls, WSK_ACCEPT_RETRY);
 		return false;
 	}
 
@@ -665,19 +750,32 @@ static bool wsk_accept_one(struct wsk_sock *ls)
 
 static void wsk_accept_work(struct work_struct *work)
 {
-	struct wsk_sock *ls = container_of(work, struct wsk_sock, accept_work);
+	struct wsk_sock *ls = container_of(to_delayed_work(work), struct wsk_sock, accept_work);
 	unsigned int budget = WSK_ACCEPT_BUDGET;
 	unsigned long flags;
 
 	wsk_test_point(WSK_TP_ACCEPT_PASS, ls, NULL);
 	for (;; cond_resched()) {
 		spin_lock_irqsave(&ls->lock, flags);
-		if (ls->closing || ls->state != WSK_SOCK_LISTENING)
+		if (ls->closing)
+			break;
+		if (ls->state == WSK_SOCK_DEAD) {
+			spin_unlock_irqrestore(&ls->lock, flags);
+			wsk_listen_dead(ls);
+			return;
+		}
+		if (ls->state != WSK_SOCK_LISTENING)
 			break;
 		if (!budget--) {
 			/* Let other listeners run; continue in a new pass. */
-			queue_work(wsk_wq, &ls->accept_work);
+			wsk_listen_queue(ls, 0);
 			break;
+		}
+		if (READ_ONCE(ls->sock->sk->sk_state) != TCP_LISTEN) {
+			/* The kernel closed it under us (tcp_abort()). */
+			spin_unlock_irqrestore(&ls->lock, flags);
+			wsk_listen_die(ls);
+			continue;
 		}
 		if (!list_empty(&ls->doomed) ||
 		    test_and_clear_bit(WSK_LS_ABORT_CHECK, &ls->lflags)) {
@@ -702,7 +800,7 @@ static void wsk_accept_work(struct work_struct *work)
 /* Context: any. */
 void wsk_listen_init(struct wsk_sock *s)
 {
-	INIT_WORK(&s->accept_work, wsk_accept_work);
+	INIT_DELAYED_WORK(&s->accept_work, wsk_accept_work);
 	INIT_LIST_HEAD(&s->held);
 	INIT_LIST_HEAD(&s->doomed);
 }
@@ -737,6 +835,8 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		err = -ESHUTDOWN;
 	} else if (!wsk_sock_is_listener(ls)) {
 		err = -EOPNOTSUPP;
+	} else if (ls->state == WSK_SOCK_DEAD) {
+		err = -ESHUTDOWN;
 	} else if (flags || ls->state != WSK_SOCK_LISTENING) {
 		err = -EINVAL;
 	} else {
@@ -752,7 +852,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		} else {
 			wsk_req_enqueue(listen, &ls->accept_q, req);
 			/* Connections may already wait in the kernel's queue. */
-			queue_work(wsk_wq, &ls->accept_work);
+			wsk_listen_queue(ls, 0);
 			err = -EINPROGRESS;
 		}
 	}
@@ -804,6 +904,8 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		err = -ESHUTDOWN;
 	} else if (!wsk_sock_is_listener(ls)) {
 		err = -EOPNOTSUPP;
+	} else if (ls->state == WSK_SOCK_DEAD) {
+		err = -ESHUTDOWN;
 	} else if (!ls->cond_accept ||
 		   (action != WSK_INSPECT_ACCEPT && action != WSK_INSPECT_REJECT)) {
 		err = -EINVAL;

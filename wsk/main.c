@@ -20,7 +20,11 @@ static int __init wsk_init(void)
 {
 	int err = -ENOMEM;
 
-	wsk_wq = alloc_workqueue("wsk", WQ_UNBOUND, 0);
+	/*
+	 * Block and storage drivers may serve their I/O through wsk: its work
+	 * must make progress under memory pressure (a rescuer thread).
+	 */
+	wsk_wq = alloc_workqueue("wsk", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!wsk_wq)
 		return err;
 	wsk_sock_cache = KMEM_CACHE(wsk_sock, 0);

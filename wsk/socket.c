@@ -220,6 +220,8 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	wsk_test_point(WSK_TP_LISTENED, s, NULL);
 	spin_lock_irqsave(&s->lock, flags);
 	s->state = WSK_SOCK_LISTENING;
+	/* Connections that came before this: their wake-up found it not listening. */
+	wsk_listen_kick(s);
 	spin_unlock_irqrestore(&s->lock, flags);
 	return 0;
 }

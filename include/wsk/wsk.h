@@ -510,7 +510,8 @@ enum wsk_control_type {
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
  *   valid for this socket (completed; not completed if @req is NULL)
- * * -ESHUTDOWN - the socket's close has started (completed)
+ * * -ESHUTDOWN - the socket's close has started; or enabling events on a
+ *   listener the kernel closed (completed)
  */
 int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int level,
 		size_t in_size, const void *in, size_t out_size, void *out,
@@ -541,19 +542,22 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
  * and @req must stay valid until completion.
  *
  * Context: any; does not sleep. A pending accept completes from wsk's
- * workqueue (process context: delivery, or the listener's close), or in the
- * context of the wsk_req_cancel() call that cancels it. A connection that
- * cannot be given a socket (no memory) is reset and the request stays
- * pending for the next one.
+ * workqueue (process context: delivery, the listener's close or death), or
+ * in the context of the wsk_req_cancel() call that cancels it. A connection
+ * that cannot be given a socket (no memory) is reset and the request stays
+ * pending for the next one; when the kernel cannot accept a queued
+ * connection for want of memory, wsk tries again shortly (the connection
+ * waits in the kernel's queue meanwhile).
  * Return:
  * * 0 - a connection accepted earlier was ready (completed inline)
- * * -EINPROGRESS - completes later: 0 with a socket, or -ECANCELED
- *   (cancelled, or the listener closed)
+ * * -EINPROGRESS - completes later: 0 with a socket; -ECANCELED (cancelled,
+ *   or the listener closed); -ESHUTDOWN (the listener died: the kernel
+ *   closed it, as ss -K or BPF's sock_destroy do)
  * * -EINVAL - NULL @req (not completed); NULL @listen, non-zero @flags, or
  *   @listen not bound (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @listen is a connection socket (completed)
- * * -ESHUTDOWN - the listener's close has started (completed)
+ * * -ESHUTDOWN - the listener's close has started, or it is dead (completed)
  */
 int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socket_context,
 	       const struct wsk_client_connection_dispatch *accept_socket_dispatch,
@@ -597,10 +601,11 @@ struct wsk_data_indication {
  *	or a negative value (conventionally -ECONNREFUSED) to refuse it: wsk
  *	then resets and frees it, once whatever the call queued on it has
  *	completed. The socket is the client's from the call on: it may queue
- *	requests on it and even close it there. @local and @remote are valid
- *	during the call only. A NULL @accept_socket means the listener is dead
- *	and must be closed (delivered once). Called only while no accept
- *	request is pending on the listener.
+ *	requests on it and even close it there. A socket whose peer has reset
+ *	it already is offered too (its events then report it dead). @local and
+ *	@remote are valid during the call only. A NULL @accept_socket means the
+ *	listener is dead (the kernel closed it) and must be closed (delivered
+ *	once). Called only while no accept request is pending on the listener.
  * @inspect_event: the verdict on a new connection of a listener with
  *	WSK_SO_CONDITIONAL_ACCEPT (WskInspectEvent): WSK_INSPECT_ACCEPT,
  *	_REJECT (reset) or _PEND (hold until wsk_inspect_complete()). Copy
@@ -635,8 +640,8 @@ struct wsk_client_listen_dispatch {
  *	wsk_release(); -EAGAIN to take nothing (pauses indications too). The
  *	bytes are the stream recv(2) without MSG_OOB reads: TCP urgent data is
  *	not part of it, and no byte is indicated twice. A NULL @indication
- *	means the peer reset the connection: the socket is dead and must be
- *	closed (delivered once).
+ *	means the socket is dead and must be closed (delivered once): the peer
+ *	reset it (also before it was delivered).
  * @disconnect_event: the peer disconnected (WskDisconnectEvent), once:
  *	@flags is WSK_FLAG_ABORTIVE for a reset, 0 for a graceful close (after
  *	the data before it has been taken). Return 0.
@@ -719,7 +724,8 @@ int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
  *   ACCEPT or REJECT, or conditional accept not on (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @listen is a connection socket (completed)
- * * -ESHUTDOWN - the listener's close has started (completed)
+ * * -ESHUTDOWN - the listener's close has started, or it is dead (the
+ *   kernel closed it) (completed)
  */
 int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
 			 enum wsk_inspect_action action, struct wsk_req *req);
@@ -794,8 +800,9 @@ int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags
  * Return:
  * * 0 - a zero-length receive (completed, 0 bytes)
  * * -EINPROGRESS - completes later: 0 with the bytes; -ECONNRESET if the
- *   peer reset the connection before any byte; -ECONNABORTED if an abortive
- *   wsk_disconnect() came first; -ECANCELED
+ *   peer reset the connection (also before it was delivered) and no byte is
+ *   left; -ECONNABORTED if an abortive wsk_disconnect() came first;
+ *   -ECANCELED
  * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags, a @buf
  *   that lies about its segments (completed)
  * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()

@@ -12,3 +12,13 @@ check "unload" rmmod wsk
 check "debugfs directory removed on unload" test ! -e /sys/kernel/debug/wsk
 check "reload" insmod "$WSK_MODDIR/wsk.ko"
 check "debugfs directory back" test -f /sys/kernel/debug/wsk/stats
+# Block and storage drivers may serve their I/O through wsk: its workqueue has
+# a rescuer thread (WQ_MEM_RECLAIM), named kworker/R-wsk (6.12) or wsk (6.1).
+rescuer() {
+	for c in /proc/[0-9]*/comm; do
+		read -r n <"$c" 2>/dev/null || continue
+		case "$n" in kworker/R-wsk*|wsk|wsk+*) return 0 ;; esac
+	done
+	return 1
+}
+check "workqueue has a rescuer (WQ_MEM_RECLAIM)" rescuer
