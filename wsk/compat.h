@@ -67,6 +67,31 @@ static inline int wsk_net_somaxconn(const struct net *net)
 }
 
 /*
+ * Make a kernel socket hold its namespace as a user socket does, so that
+ * tcp_close() leaves its retransmit timers running (both kernels stop them
+ * for kernel sockets, sk_net_refcnt 0). 6.12 has sk_net_refcnt_upgrade()
+ * (kernel sockets there hold a passive reference, which it drops); 6.1 does
+ * not, and its kernel sockets hold nothing: take what sk_alloc() takes for
+ * a user socket. The caller holds a reference on the namespace (so it is
+ * alive).
+ */
+#ifdef WSK_HAVE_SK_NET_REFCNT_UPGRADE
+static inline void wsk_sk_net_refcnt_upgrade(struct sock *sk)
+{
+	sk_net_refcnt_upgrade(sk);
+}
+#else
+static inline void wsk_sk_net_refcnt_upgrade(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	sk->sk_net_refcnt = 1;
+	get_net_track(net, &sk->ns_tracker, GFP_KERNEL);
+	sock_inuse_add(net, 1);
+}
+#endif
+
+/*
  * Whether the bytes of @skb are in host memory. 6.12's device memory TCP
  * (devmem) queues skbs whose frags are not; 6.1 has none.
  */

@@ -4,6 +4,8 @@
 # Kbuild files of wsk/ and kunit/.
 ccflags-y += $(shell grep -qs 'TRACE_EVENT.sk_data_ready,' \
 	$(srctree)/include/trace/events/sock.h && echo -DWSK_HAVE_TRACE_SK_DATA_READY)
+ccflags-y += $(shell grep -qs 'void sk_net_refcnt_upgrade' \
+	$(srctree)/include/net/sock.h && echo -DWSK_HAVE_SK_NET_REFCNT_UPGRADE)
 ccflags-y += $(shell grep -qs 'bool skb_frags_readable' \
 	$(srctree)/include/linux/skbuff.h && echo -DWSK_HAVE_SKB_FRAGS_READABLE)
 ccflags-y += $(shell grep -qs 'int kunit_add_action_or_reset' \

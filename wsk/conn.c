@@ -212,10 +212,11 @@ void wsk_conn_hook(struct wsk_sock *c)
  */
 void wsk_conn_unhook(struct wsk_sock *c)
 {
-	struct sock *sk = c->sock->sk;
+	struct sock *sk;
 
-	if (!c->orig_write_space)
-		return;	/* never hooked: not an accepted connection */
+	if (!c->sock || !c->orig_write_space)
+		return;	/* no kernel socket, or never hooked */
+	sk = c->sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
 	wsk_sk_user_data_clear(sk);
 	WRITE_ONCE(sk->sk_data_ready, c->orig_data_ready);
@@ -233,7 +234,8 @@ void wsk_conn_unhook(struct wsk_sock *c)
 void wsk_conn_kick(struct wsk_sock *c)
 {
 	lockdep_assert_held(&c->lock);
-	if (!c->closing && !c->listener)
+	/* Not while a kill releases the kernel socket: it kicks us after. */
+	if (!c->closing && !c->listener && !(c->net_gone && c->sock))
 		queue_work(wsk_wq, &c->io_work);
 }
 
@@ -879,7 +881,7 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 	st->drained = !tcp_inq(sk);
 }
 
-/* The NULL indication of a reset connection, then the disconnect event. */
+/* The NULL indication of a dead connection, then the disconnect event. */
 static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *st)
 {
 	const struct wsk_client_connection_dispatch *d;
@@ -889,7 +891,7 @@ static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *
 	int ret;
 
 	spin_lock_irqsave(&c->lock, flags);
-	reset = c->peer_reset && !c->local_abort;
+	reset = (c->peer_reset || c->net_gone) && !c->local_abort;
 	if (reset && !c->dead_reported) {
 		run = wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE);
 		c->dead_reported = run;
@@ -917,21 +919,28 @@ static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *
 static void wsk_conn_io_work(struct work_struct *work)
 {
 	struct wsk_sock *c = container_of(work, struct wsk_sock, io_work);
-	struct sock *sk = c->sock->sk;	/* the close cancels this work first */
 	struct wsk_rx_state st = {};
+	struct sock *sk;
 
 	wsk_test_point(WSK_TP_IO_PASS, c, NULL);
-	wsk_conn_do_abort(c, sk);
-	wsk_conn_tx(c);
-	wsk_conn_backlog_event(c, sk);
+	/*
+	 * Only the op work changes @c->sock, and it cancels this work first. A
+	 * connection whose namespace went away has none: only its events are
+	 * left to deliver.
+	 */
+	if (c->sock) {
+		sk = c->sock->sk;
+		wsk_conn_do_abort(c, sk);
+		wsk_conn_tx(c);
+		wsk_conn_backlog_event(c, sk);
 
-	lock_sock(sk);
-	wsk_conn_rx(c, sk, &st);
-	release_sock(sk);	/* backlog packets may wake us again: fine */
-	/* Bytes wsk cannot read (device memory): a fatal error. */
-	if (st.unreadable && READ_ONCE(sk->sk_state) != TCP_CLOSE)
-		tcp_abort(sk, EIO);
-
+		lock_sock(sk);
+		wsk_conn_rx(c, sk, &st);
+		release_sock(sk);	/* backlog packets may wake us again: fine */
+		/* Bytes wsk cannot read (device memory): a fatal error. */
+		if (st.unreadable && READ_ONCE(sk->sk_state) != TCP_CLOSE)
+			tcp_abort(sk, EIO);
+	}
 	wsk_conn_disc_events(c, &st);
 }
 
@@ -950,13 +959,39 @@ void wsk_conn_init(struct wsk_sock *c)
 }
 
 /**
+ * wsk_conn_quiesce - stop everything that runs on a connection
+ * @c: a connection whose close has started or whose namespace is going
+ * @pending: receives the requests still pending on @c, detached, to be
+ *	completed by the caller
+ *
+ * Unhooks the kernel socket and waits for the io work (and so for any
+ * callback running). Nothing queues the io work again afterwards unless
+ * the caller kicks it.
+ *
+ * Context: the socket's op work (process context).
+ */
+void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending)
+{
+	unsigned long flags;
+
+	wsk_conn_unhook(c);
+	cancel_work_sync(&c->io_work);
+
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->abort_req)
+		list_add_tail(&c->abort_req->priv.node, pending);
+	c->abort_req = NULL;
+	wsk_conn_collect(c, pending);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/**
  * wsk_conn_stop - the connection part of the close
  * @c: a connection whose close has started (@c->closing is set)
  * @cancelled: receives the requests still pending on @c, to be completed
  *	with -ECANCELED by the caller
  *
- * Unhooks the kernel socket, waits for the io work (and so for any callback
- * running), collects the pending requests and frees the kept indications.
+ * wsk_conn_quiesce(), then frees the indications the client kept.
  *
  * Context: the socket's op work (process context).
  */
@@ -966,15 +1001,8 @@ void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
 	unsigned long flags;
 	LIST_HEAD(kept);
 
-	if (c->sock)
-		wsk_conn_unhook(c);
-	cancel_work_sync(&c->io_work);
-
+	wsk_conn_quiesce(c, cancelled);
 	spin_lock_irqsave(&c->lock, flags);
-	if (c->abort_req)
-		list_add_tail(&c->abort_req->priv.node, cancelled);
-	c->abort_req = NULL;
-	wsk_conn_collect(c, cancelled);
 	list_splice_init(&c->retained, &kept);
 	c->nr_retained = 0;
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -1053,7 +1081,7 @@ static int wsk_data_submit(struct wsk_socket *s, const struct wsk_buf *buf,
 	req->priv.args.data.flags = flags;
 
 	spin_lock_irqsave(&c->lock, irqflags);
-	if (c->closing) {
+	if (c->closing || c->net_gone) {
 		err = -ESHUTDOWN;
 	} else if (wsk_sock_is_listener(c)) {
 		err = -EOPNOTSUPP;

@@ -120,6 +120,8 @@ static int wsk_stats_show(struct seq_file *m, void *v)
 	WSK_STAT(inspect_rejected);
 	WSK_STAT(inspect_pended);
 	WSK_STAT(accept_errors);
+	WSK_STAT(sockets_net_killed);
+	WSK_STAT(netns_exits);
 	WSK_STAT(indications_retained);
 	WSK_STAT(indications_freed_at_close);
 	WSK_STAT(events_delivered);

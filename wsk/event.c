@@ -170,9 +170,9 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct
 		err = -ESHUTDOWN;
 		goto out;
 	}
-	/* A listener the kernel closed: events can only be turned off. */
+	/* Dead (the kernel closed the listener, the namespace went): off only. */
 	if (!(ctl.event_mask & WSK_EVENT_DISABLE) &&
-	    wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD) {
+	    (s->net_gone || (wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD))) {
 		err = -ESHUTDOWN;
 		goto out;
 	}

@@ -138,21 +138,25 @@ enum wsk_sock_state {
 	WSK_SOCK_BOUND,		/* connection socket bound */
 	WSK_SOCK_LISTENING,	/* listen socket bound and listening */
 	WSK_SOCK_CONNECTED,	/* accepted connection */
-	WSK_SOCK_DEAD,		/* a connection reset, or a listener the kernel closed */
+	WSK_SOCK_DEAD,		/* a connection reset, a listener the kernel closed,
+				 * or a socket whose namespace went away
+				 */
 };
 
 /**
  * struct wsk_sock - wsk's socket object, one slab object from wsk_sock_cache
  * @pub: the public part; @pub.dispatch is the provider table
  * @client: owner; holds one count of @client->nr_sockets (immutable)
- * @net: the namespace, held with get_net() until freed (immutable)
+ * @net: the namespace (immutable). Not held: valid while @sock is, and
+ *	compared, never followed, once @net_gone (netns.c)
  * @family: AF_INET or AF_INET6 (immutable)
  * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET (immutable)
  * @id: unique, for debugfs and tracing; increasing in allocation order
  *	(immutable)
  * @list: entry in wsk_sock_list, from allocation until wsk_sock_free()
- * @sock: the kernel socket; set before the socket is handed to the client,
- *	released by the close work (after @closing is set)
+ * @sock: the kernel socket; set before the socket is handed to the client
+ *	(wsk_sock_attach_kern()), released by the op work's teardown or kill,
+ *	which set it to NULL under @lock
  * @context: the client's socket_context (set before handing out)
  * @client_dispatch: the client's event table (set before handing out)
  * @lock: protects the members below it, the queues and the priv.sock/node of
@@ -164,6 +168,9 @@ enum wsk_sock_state {
  *	more work is queued
  * @reset: the teardown is a reset by wsk, not the client's close: abortive
  * @rejected: that reset counts in connections_rejected
+ * @net_gone: the namespace is being dismantled (set by netns.c): the op
+ *	work kills the socket; calls that need the kernel socket return
+ *	-ESHUTDOWN
  * @op_active: @op_work is queued or running; set when queued, cleared by
  *	the work when it finds nothing to do (or leaves a teardown to the end of
  *	the socket's accept_event), never cleared once the teardown is taken
@@ -185,7 +192,7 @@ enum wsk_sock_state {
  *	(kept by wsk_req_enqueue(), wsk_req_dequeue() and wsk_req_cancel())
  * @nr_ready: entries in @ready (listener)
  * @accepted: connections this listener delivered to accept requests
- * @op_work: runs creation, @op_q and the teardown, one at a time
+ * @op_work: runs creation, @op_q, the kill and the teardown, one at a time
  * @accept_work: the listener's accept worker (listen.c); delayed only to
  *	retry a kernel_accept() that failed for want of memory
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
@@ -267,6 +274,7 @@ struct wsk_sock {
 	bool closing;
 	bool reset;
 	bool rejected;
+	bool net_gone;
 	bool op_active;
 	bool backlog_set;
 	u32 backlog;
@@ -361,6 +369,7 @@ extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp);
+void wsk_sock_attach_kern(struct wsk_sock *s, struct socket *sock);
 void wsk_sock_reset(struct wsk_sock *s, bool rejected);
 void wsk_sock_kick_ops(struct wsk_sock *s);
 void wsk_sock_free(struct wsk_sock *s);
@@ -379,7 +388,14 @@ void wsk_conn_init(struct wsk_sock *c);
 void wsk_conn_hook(struct wsk_sock *c);
 void wsk_conn_unhook(struct wsk_sock *c);
 void wsk_conn_kick(struct wsk_sock *c);
+void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending);
 void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled);
+
+/* netns.c: namespaces going away */
+int wsk_net_init(void);
+void wsk_net_exit_module(void);
+void wsk_net_hold_kern(struct net *net);
+void wsk_net_put_kern(struct net *net);
 
 /* event.c: callbacks and WSK_SO_EVENT_CALLBACK */
 #define WSK_CONN_EVENTS	(WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG)
@@ -486,6 +502,10 @@ enum wsk_err_kind {
  *	condition, over a conditional listener's backlog, listener closed)
  * @connections_aborted: abort_event calls
  * @accept_errors: kernel_accept() failures other than -EAGAIN (retried)
+ * @sockets_net_killed: sockets killed because their namespace was
+ *	dismantled
+ * @netns_exits: namespace exits wsk ran (each dismantled namespace, and
+ *	every namespace once more at unload)
  * @indications_retained: indication chains clients keep (-EINPROGRESS from
  *	receive_event) and have not released, now
  * @indications_freed_at_close: chains still kept when their socket closed
@@ -519,6 +539,8 @@ struct wsk_stats {
 	atomic_long_t connections_deferred;
 	atomic_long_t connections_rejected;
 	atomic_long_t accept_errors;
+	atomic_long_t sockets_net_killed;
+	atomic_long_t netns_exits;
 	atomic_long_t indications_retained;
 	atomic_long_t indications_freed_at_close;
 	atomic_long_t events_delivered;

@@ -267,7 +267,8 @@ static void wsk_conn_detach(struct wsk_sock *conn)
 
 /**
  * wsk_listen_stop - the listener part of the close
- * @ls: a listen socket whose close has started (@ls->closing is set)
+ * @ls: a listen socket whose close has started (@ls->closing is set), or
+ *	whose namespace is going (@ls->net_gone is set)
  *
  * Removes the hook, waits for the accept work (and so for every listener
  * callback and condition function), and resets the connections taken from
@@ -325,10 +326,11 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	struct wsk_sock *conn;
 	unsigned long flags;
 
-	conn = wsk_sock_alloc(ls->client, get_net(ls->net), ls->family,
-			      WSK_FLAG_CONNECTION_SOCKET, GFP_KERNEL);
+	bool net_gone;
+
+	conn = wsk_sock_alloc(ls->client, ls->net, ls->family, WSK_FLAG_CONNECTION_SOCKET,
+			      GFP_KERNEL);
 	if (!conn) {
-		put_net(ls->net);
 		/* It inherited wsk's listener hooks while it waited in the queue. */
 		write_lock_bh(&sk->sk_callback_lock);
 		WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
@@ -339,12 +341,16 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 		wsk_stat_inc(&wsk_stats.connections_rejected);
 		return NULL;
 	}
-	conn->sock = newsock;
+	wsk_sock_attach_kern(conn, newsock);
 	conn->listener = ls;
 	conn->orig_data_ready = ls->orig_data_ready;
 	conn->orig_state_change = ls->orig_state_change;
 	/* Replaces the inherited listener hooks; data may already be queued. */
 	wsk_conn_hook(conn);
+	/* On the socket list already: a namespace exit that missed it marked @ls. */
+	spin_lock_irqsave(&ls->lock, flags);
+	net_gone = ls->net_gone;
+	spin_unlock_irqrestore(&ls->lock, flags);
 
 	/*
 	 * Cache both addresses (both calls sleep). The peer is read the way
@@ -370,6 +376,7 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	if (tcp_state == TCP_CLOSE)
 		conn->peer_reset = true;
 	conn->state = conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	conn->net_gone |= net_gone;
 	spin_unlock_irqrestore(&conn->lock, flags);
 	return conn;
 }
@@ -397,6 +404,9 @@ static void wsk_accept_deliver(struct wsk_sock *ls, struct wsk_sock *conn, struc
 	conn->context = req->priv.args.accept.context;
 	conn->client_dispatch = req->priv.args.accept.dispatch;
 	conn->listener = NULL;
+	/* Its namespace is going: the exit left it to this delivery. */
+	if (conn->net_gone)
+		wsk_sock_kick_ops(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	wsk_stat_inc(&wsk_stats.accepts_completed);
 	if (conn->state == WSK_SOCK_DEAD)
@@ -455,8 +465,11 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 		/* Data, or the peer's FIN or reset, may have come already. */
 		wsk_conn_kick(conn);
 	}
-	/* Closed by the client during the call: the op work waited, now it may run. */
-	if (closed)
+	/*
+	 * Closed by the client during the call, or its namespace is going: the
+	 * op work waited for the call to return, now it may tear it down.
+	 */
+	if (closed || conn->net_gone)
 		wsk_sock_kick_ops(conn);
 	spin_unlock_irqrestore(&conn->lock, flags);
 	if (ret && !closed)
@@ -651,14 +664,15 @@ static void wsk_listen_dead(struct wsk_sock *ls)
 
 /**
  * wsk_listen_die - the listener can accept no more
- * @ls: a listen socket the kernel closed under wsk
+ * @ls: a listen socket the kernel closed under wsk, or whose namespace is
+ *	going
  *
  * Marks it dead (every later accept and verdict is -ESHUTDOWN) and completes
  * its pending accepts with -ESHUTDOWN. The accept work then gives the accept
  * event its NULL socket. Connections it holds undelivered stay until the
  * close resets them.
  *
- * Context: the accept work (process context).
+ * Context: process context (the accept work or the op work).
  */
 void wsk_listen_die(struct wsk_sock *ls)
 {
@@ -764,7 +778,8 @@ static void wsk_accept_work(struct work_struct *work)
 			wsk_listen_dead(ls);
 			return;
 		}
-		if (ls->state != WSK_SOCK_LISTENING)
+		/* Not listening yet, or its namespace is going (the op work kills it). */
+		if (ls->state != WSK_SOCK_LISTENING || ls->net_gone)
 			break;
 		if (!budget--) {
 			/* Let other listeners run; continue in a new pass. */
@@ -835,7 +850,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		err = -ESHUTDOWN;
 	} else if (!wsk_sock_is_listener(ls)) {
 		err = -EOPNOTSUPP;
-	} else if (ls->state == WSK_SOCK_DEAD) {
+	} else if (ls->state == WSK_SOCK_DEAD || ls->net_gone) {
 		err = -ESHUTDOWN;
 	} else if (flags || ls->state != WSK_SOCK_LISTENING) {
 		err = -EINVAL;
@@ -904,7 +919,7 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		err = -ESHUTDOWN;
 	} else if (!wsk_sock_is_listener(ls)) {
 		err = -EOPNOTSUPP;
-	} else if (ls->state == WSK_SOCK_DEAD) {
+	} else if (ls->state == WSK_SOCK_DEAD || ls->net_gone) {
 		err = -ESHUTDOWN;
 	} else if (!ls->cond_accept ||
 		   (action != WSK_INSPECT_ACCEPT && action != WSK_INSPECT_REJECT)) {

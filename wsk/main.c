@@ -30,11 +30,16 @@ static int __init wsk_init(void)
 	wsk_sock_cache = KMEM_CACHE(wsk_sock, 0);
 	if (!wsk_sock_cache)
 		goto err_wq;
-	err = wsk_debugfs_init();
+	err = wsk_net_init();
 	if (err)
 		goto err_cache;
+	err = wsk_debugfs_init();
+	if (err)
+		goto err_net;
 	return 0;
 
+err_net:
+	wsk_net_exit_module();
 err_cache:
 	kmem_cache_destroy(wsk_sock_cache);
 err_wq:
@@ -46,6 +51,7 @@ static void __exit wsk_exit(void)
 {
 	/* No client is registered, so no socket is left: see client.c. */
 	wsk_debugfs_exit();
+	wsk_net_exit_module();
 	destroy_workqueue(wsk_wq);	/* the last close works finish */
 	rcu_barrier();			/* the last sockets are freed */
 	kmem_cache_destroy(wsk_sock_cache);

@@ -14,6 +14,12 @@
  * work itself (it is the op work). op_active (under the socket lock) ensures
  * it is queued at most once and is never queued again once the teardown has
  * been taken, so the teardown can free the socket.
+ *
+ * A wsk socket does not hold its network namespace (neither do kernel
+ * sockets). When a namespace is dismantled, netns.c marks its sockets
+ * net_gone and the op work kills them (wsk_sock_kill()): their kernel
+ * sockets are released, their pending requests complete -ESHUTDOWN and
+ * their events report them dead; the client still closes them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,14 +65,14 @@ static void wsk_sock_op_work(struct work_struct *work);
 /**
  * wsk_sock_alloc - allocate and initialise a socket object
  * @client: the owner; takes one of its socket counts
- * @net: the namespace; the caller passes its reference to the socket
+ * @net: the namespace, alive (the caller holds a reference or a live
+ *	kernel socket in it); the socket does not hold it
  * @family: AF_INET or AF_INET6
  * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET
  * @gfp: allocation flags
  *
  * Context: any (with GFP_ATOMIC).
- * Return: the object, state CREATING, or NULL (the caller keeps @net's
- * reference).
+ * Return: the object, state CREATING, or NULL.
  */
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp)
@@ -112,7 +118,7 @@ static void wsk_sock_free_rcu(struct rcu_head *head)
 
 /**
  * wsk_sock_free - drop a socket object whose last completion has run
- * @s: the socket; its kernel socket and namespace reference are gone
+ * @s: the socket; its kernel socket is gone
  *
  * The memory is freed after an RCU grace period (wsk_req_cancel() and the
  * debugfs listing may still be looking at it), then the client's count
@@ -161,13 +167,15 @@ static bool wsk_sock_do_create(struct wsk_sock *s)
 	int err;
 
 	err = sock_create_kern(s->net, s->family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	if (!err)
+		wsk_sock_attach_kern(s, sock);
+	/* wsk_socket()'s reference: from here on the namespace may go. */
+	put_net(s->net);
 	if (err) {
-		put_net(s->net);
 		wsk_req_complete(req, err);
 		wsk_sock_free(s);
 		return false;
 	}
-	s->sock = sock;
 	spin_lock_irqsave(&s->lock, flags);
 	s->state = WSK_SOCK_OPEN;
 	s->create_req = NULL;
@@ -190,6 +198,8 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	spin_lock_irqsave(&s->lock, flags);
 	state = s->state;
 	spin_unlock_irqrestore(&s->lock, flags);
+	if (!s->sock)
+		return -ESHUTDOWN;	/* its namespace went away */
 	if (state != WSK_SOCK_OPEN)
 		return -EINVAL;
 
@@ -233,6 +243,8 @@ static int wsk_sock_do_setopt(struct wsk_sock *s, struct wsk_req *req)
 	int val = req->priv.args.setopt.value;
 	struct socket *sock = s->sock;
 
+	if (!sock)
+		return -ESHUTDOWN;	/* its namespace went away */
 	if (level == SOL_SOCKET)
 		return sock_setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
 	return sock->ops->setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
@@ -261,13 +273,61 @@ static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
 	wsk_req_complete(req, err);
 }
 
-/* Release a connection's kernel socket: abortive unless @graceful and done both ways. */
+/**
+ * wsk_sock_attach_kern - give a socket its kernel socket
+ * @s: the socket, not yet handed to the client
+ * @sock: the kernel socket, in @s->net
+ *
+ * Counted in @s->net until wsk_sock_release_kern(): a namespace exit waits
+ * for that count to drop to zero.
+ *
+ * Context: process context (the op work or the listener's accept work).
+ */
+void wsk_sock_attach_kern(struct wsk_sock *s, struct socket *sock)
+{
+	wsk_net_hold_kern(s->net);
+	s->sock = sock;
+}
+
+/*
+ * Release a connection's kernel socket: abortive (RST) unless @graceful and
+ * it is disconnected both ways. Where its FIN may still need retransmitting
+ * (LAST_ACK, CLOSING) it first holds its namespace as a user socket does:
+ * tcp_close() stops the retransmit timers of a kernel socket, and an orphan
+ * whose FIN was lost would stay in LAST_ACK for ever. If the namespace is
+ * being dismantled already, the release is abortive.
+ */
 static void wsk_conn_release_sock(struct socket *sock, bool graceful)
 {
-	if (!graceful || !((1 << READ_ONCE(sock->sk->sk_state)) &
-			   (TCPF_CLOSE | TCPF_TIME_WAIT | TCPF_LAST_ACK | TCPF_CLOSING)))
-		sock_no_linger(sock->sk);
+	struct sock *sk = sock->sk;
+	int state = 1 << READ_ONCE(sk->sk_state);
+	struct net *net = sock_net(sk);
+
+	if (!graceful || !(state & (TCPF_CLOSE | TCPF_TIME_WAIT | TCPF_LAST_ACK | TCPF_CLOSING))) {
+		sock_no_linger(sk);
+	} else if (state & (TCPF_LAST_ACK | TCPF_CLOSING)) {
+		if (maybe_get_net(net)) {
+			wsk_sk_net_refcnt_upgrade(sk);
+			put_net(net);
+		} else {
+			sock_no_linger(sk);
+		}
+	}
 	sock_release(sock);
+}
+
+/* Release the kernel socket @sock that @s had. Context: process context. */
+static void wsk_sock_release_kern(struct wsk_sock *s, struct socket *sock, bool graceful)
+{
+	struct net *net = s->net;
+
+	if (!sock)
+		return;
+	if (wsk_sock_is_listener(s))
+		sock_release(sock);	/* resets the children still queued */
+	else
+		wsk_conn_release_sock(sock, graceful);
+	wsk_net_put_kern(net);
 }
 
 /*
@@ -313,13 +373,7 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 		wsk_req_complete(req, -ECANCELED);
 		nr_cancelled++;
 	}
-	if (sock) {
-		if (wsk_sock_is_listener(s))
-			sock_release(sock);	/* resets the children still queued */
-		else
-			wsk_conn_release_sock(sock, !reset);
-	}
-	put_net(s->net);
+	wsk_sock_release_kern(s, sock, !reset);
 	if (rejected)
 		wsk_stat_inc(&wsk_stats.connections_rejected);
 
@@ -358,6 +412,48 @@ void wsk_sock_reset(struct wsk_sock *s, bool rejected)
 		wsk_sock_teardown(s);
 }
 
+/*
+ * The namespace of @s is being dismantled: release its kernel socket now
+ * (abortively), complete what is pending on it with -ESHUTDOWN, and let its
+ * events tell the client (the accept event's NULL socket; the NULL
+ * indication and the abortive disconnect event). It stays the client's
+ * until closed. Context: the op work.
+ */
+static void wsk_sock_kill(struct wsk_sock *s)
+{
+	struct socket *sock;
+	unsigned long flags;
+	LIST_HEAD(failed);
+
+	if (wsk_sock_is_listener(s)) {
+		wsk_listen_stop(s);
+		wsk_listen_die(s);
+	} else {
+		wsk_conn_quiesce(s, &failed);
+	}
+	spin_lock_irqsave(&s->lock, flags);
+	sock = s->sock;
+	s->sock = NULL;
+	s->state = WSK_SOCK_DEAD;
+	spin_unlock_irqrestore(&s->lock, flags);
+
+	wsk_sock_release_kern(s, sock, false);
+	wsk_stat_inc(&wsk_stats.sockets_net_killed);
+	while (!list_empty(&failed)) {
+		struct wsk_req *req = list_first_entry(&failed, struct wsk_req, priv.node);
+
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, -ESHUTDOWN);
+	}
+
+	spin_lock_irqsave(&s->lock, flags);
+	if (wsk_sock_is_listener(s))
+		wsk_listen_queue(s, 0);
+	else
+		wsk_conn_kick(s);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
 /* Operations one pass of the op work runs at most before it requeues. */
 #define WSK_OP_BUDGET	64
 
@@ -367,6 +463,7 @@ static void wsk_sock_op_work(struct work_struct *work)
 	unsigned int budget = WSK_OP_BUDGET;
 	struct wsk_req *req;
 	unsigned long flags;
+	bool kill;
 
 	/* create_req is set before the first queueing and only cleared here. */
 	if (s->create_req && !wsk_sock_do_create(s))
@@ -375,7 +472,8 @@ static void wsk_sock_op_work(struct work_struct *work)
 	wsk_test_point(WSK_TP_OP_PASS, s, NULL);
 	for (;; cond_resched()) {
 		spin_lock_irqsave(&s->lock, flags);
-		if (s->closing && s->in_accept_event) {
+		kill = s->net_gone && s->sock;
+		if ((s->closing || kill) && s->in_accept_event) {
 			/* Not while its accept_event runs: that kicks us once it returns. */
 			s->op_active = false;
 			spin_unlock_irqrestore(&s->lock, flags);
@@ -392,13 +490,16 @@ static void wsk_sock_op_work(struct work_struct *work)
 			spin_unlock_irqrestore(&s->lock, flags);
 			return;
 		}
-		req = wsk_req_dequeue(&s->op_q);
-		if (!req)
+		req = kill ? NULL : wsk_req_dequeue(&s->op_q);
+		if (!req && !kill)
 			s->op_active = false;
 		spin_unlock_irqrestore(&s->lock, flags);
-		if (!req)
+		if (kill)
+			wsk_sock_kill(s);
+		else if (req)
+			wsk_sock_run_op(s, req);
+		else
 			return;
-		wsk_sock_run_op(s, req);
 	}
 }
 
@@ -422,7 +523,7 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 		return wsk_req_fail(req, -EINVAL);
 	if (READ_ONCE(client->dying))
 		return wsk_req_fail(req, -ESHUTDOWN);
-	/* Kernel sockets do not pin their namespace: the wsk socket does. */
+	/* Held until the kernel socket exists (wsk_sock_do_create()), not after. */
 	if (!maybe_get_net(net))
 		return wsk_req_fail(req, -EINVAL);
 
@@ -459,7 +560,7 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	req->priv.args.bind.addrlen = addrlen;
 
 	spin_lock_irqsave(&ws->lock, irqflags);
-	if (ws->closing) {
+	if (ws->closing || ws->net_gone) {
 		err = -ESHUTDOWN;
 	} else if (flags || addr->sa_family != ws->family) {
 		err = -EINVAL;
@@ -680,7 +781,7 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 	req->priv.args.setopt.out_returned = out_returned;
 
 	spin_lock_irqsave(&ws->lock, flags);
-	if (ws->closing) {
+	if (ws->closing || ws->net_gone) {
 		err = -ESHUTDOWN;
 	} else {
 		wsk_req_enqueue(&ws->pub, &ws->op_q, req);
@@ -708,8 +809,8 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 		return wsk_req_fail(req, -EINVAL);
 
 	spin_lock_irqsave(&ws->lock, flags);
-	if (ws->closing)
-		err = -ESHUTDOWN;
+	if (ws->closing || ws->net_gone || !ws->sock)
+		err = -ESHUTDOWN;	/* its namespace went away, or it is closing */
 	else if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
 		val = ws->cond_accept;
 	else if (code != WSK_SO_LISTEN_BACKLOG || level != SOL_SOCKET)

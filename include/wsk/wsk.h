@@ -335,9 +335,12 @@ struct wsk_socket {
 /**
  * wsk_socket - create a socket (WskSocket)
  * @client: the owning client
- * @net: the namespace the socket lives in; held until the socket is freed
+ * @net: the namespace the socket lives in, alive; not held: when it is
+ *	dismantled, the socket dies (its requests complete -ESHUTDOWN, its
+ *	events report it dead) and the client only closes it
  * @family: AF_INET or AF_INET6 (an AF_INET6 listener is dual-stack unless
- *	IPV6_V6ONLY is set)
+ *	IPV6_V6ONLY is set, or net.ipv6.bindv6only is 1 in @net and the option
+ *	is not set to 0)
  * @flags: exactly one of WSK_FLAG_LISTEN_SOCKET, WSK_FLAG_CONNECTION_SOCKET
  * @socket_context: passed to the socket's event callbacks
  * @client_dispatch: a &struct wsk_client_listen_dispatch for a listen
@@ -352,7 +355,7 @@ struct wsk_socket {
  * * -EINPROGRESS - the request completes later: status 0 with the new socket,
  *   or the error of sock_create_kern()
  * * -EINVAL - NULL @req (not completed); or NULL @client or @net, bad @family
- *   or @flags (completed)
+ *   or @flags, @net being dismantled (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -ESHUTDOWN - @client is being deregistered (completed)
  * * -ENOMEM - no memory (completed)
@@ -381,7 +384,8 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
  * * -EINVAL - NULL @req (not completed); NULL @s or @addr, short @addrlen,
  *   wrong address family, non-zero @flags (completed)
  * * -EBUSY - @req is still pending (not completed)
- * * -ESHUTDOWN - the socket's close has started (completed)
+ * * -ESHUTDOWN - the socket's close has started, or its namespace went away
+ *   (completed; also as the later result of a queued bind)
  */
 int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	     unsigned int flags, struct wsk_req *req);
@@ -395,9 +399,13 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
  * with -ECANCELED (result zeroed), in submission order, before the close
  * completes. A listen socket resets every connection it has not delivered,
  * with no abort events; sockets already accepted stay open. A connection
- * socket is closed abortively (RST) unless already disconnected both ways.
- * After the close's completion routine returns, @s is freed and the client's
- * socket count drops (letting wsk_deregister() return).
+ * socket is closed abortively (RST) unless already disconnected both ways;
+ * then, if its FIN may still need retransmitting, the kernel socket holds
+ * its namespace until TCP is done with it, as a user socket would. A
+ * socket whose namespace went away has no kernel socket left: its close
+ * completes at once. After the close's completion routine returns, @s is
+ * freed and the client's socket count drops (letting wsk_deregister()
+ * return).
  *
  * Context: any; does not sleep. The teardown runs on wsk's workqueue; the
  * close cannot be cancelled.
@@ -510,8 +518,9 @@ enum wsk_control_type {
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
  *   valid for this socket (completed; not completed if @req is NULL)
- * * -ESHUTDOWN - the socket's close has started; or enabling events on a
- *   listener the kernel closed (completed)
+ * * -ESHUTDOWN - the socket's close has started; or (except disabling an
+ *   event) the socket is dead: its namespace went away, or, for enabling
+ *   events, a listener the kernel closed (completed)
  */
 int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int level,
 		size_t in_size, const void *in, size_t out_size, void *out,
@@ -552,7 +561,8 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
  * * 0 - a connection accepted earlier was ready (completed inline)
  * * -EINPROGRESS - completes later: 0 with a socket; -ECANCELED (cancelled,
  *   or the listener closed); -ESHUTDOWN (the listener died: the kernel
- *   closed it, as ss -K or BPF's sock_destroy do)
+ *   closed it, as ss -K or BPF's sock_destroy do, or its namespace went
+ *   away)
  * * -EINVAL - NULL @req (not completed); NULL @listen, non-zero @flags, or
  *   @listen not bound (completed)
  * * -EBUSY - @req is still pending (not completed)
@@ -604,8 +614,9 @@ struct wsk_data_indication {
  *	requests on it and even close it there. A socket whose peer has reset
  *	it already is offered too (its events then report it dead). @local and
  *	@remote are valid during the call only. A NULL @accept_socket means the
- *	listener is dead (the kernel closed it) and must be closed (delivered
- *	once). Called only while no accept request is pending on the listener.
+ *	listener is dead (the kernel closed it, or its namespace went away) and
+ *	must be closed (delivered once). Called only while no accept request
+ *	is pending on the listener.
  * @inspect_event: the verdict on a new connection of a listener with
  *	WSK_SO_CONDITIONAL_ACCEPT (WskInspectEvent): WSK_INSPECT_ACCEPT,
  *	_REJECT (reset) or _PEND (hold until wsk_inspect_complete()). Copy
@@ -641,10 +652,11 @@ struct wsk_client_listen_dispatch {
  *	bytes are the stream recv(2) without MSG_OOB reads: TCP urgent data is
  *	not part of it, and no byte is indicated twice. A NULL @indication
  *	means the socket is dead and must be closed (delivered once): the peer
- *	reset it (also before it was delivered).
+ *	reset it (also before it was delivered), or its namespace went away.
  * @disconnect_event: the peer disconnected (WskDisconnectEvent), once:
- *	@flags is WSK_FLAG_ABORTIVE for a reset, 0 for a graceful close (after
- *	the data before it has been taken). Return 0.
+ *	@flags is WSK_FLAG_ABORTIVE for a reset (or a namespace that went
+ *	away), 0 for a graceful close (after the data before it has been
+ *	taken). Return 0.
  * @send_backlog_event: the ideal amount of unsent data to keep queued
  *	(WskSendBacklogEvent): reported when the event is enabled and whenever
  *	the send buffer drains after filling up. It is
@@ -725,7 +737,7 @@ int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @listen is a connection socket (completed)
  * * -ESHUTDOWN - the listener's close has started, or it is dead (the
- *   kernel closed it) (completed)
+ *   kernel closed it, or its namespace went away) (completed)
  */
 int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
 			 enum wsk_inspect_action action, struct wsk_req *req);
@@ -771,13 +783,15 @@ int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen
  * * -EINPROGRESS - completes later: 0 once every byte is handed to TCP; the
  *   kernel's error (-EPIPE, -ECONNRESET) if the connection failed first;
  *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED
- *   (cancelled, also while being handed to TCP, or the socket closed)
+ *   (cancelled, also while being handed to TCP, or the socket closed);
+ *   -ESHUTDOWN (its namespace went away)
  * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags,
  *   a @buf that lies about its segments (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @s is a listen socket (completed)
  * * -ENOTCONN - @s is not an accepted connection (completed)
- * * -ESHUTDOWN - the socket's close has started (completed)
+ * * -ESHUTDOWN - the socket's close has started, or its namespace went away
+ *   (completed)
  */
 int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 	     struct wsk_req *req);
@@ -802,7 +816,7 @@ int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags
  * * -EINPROGRESS - completes later: 0 with the bytes; -ECONNRESET if the
  *   peer reset the connection (also before it was delivered) and no byte is
  *   left; -ECONNABORTED if an abortive wsk_disconnect() came first;
- *   -ECANCELED
+ *   -ECANCELED; -ESHUTDOWN (its namespace went away)
  * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags, a @buf
  *   that lies about its segments (completed)
  * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
@@ -826,7 +840,8 @@ int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int fl
  *
  * Context: any; does not sleep.
  * Return:
- * * -EINPROGRESS - completes later: 0, the kernel's error, or -ECANCELED
+ * * -EINPROGRESS - completes later: 0, the kernel's error, -ECANCELED, or
+ *   -ESHUTDOWN (its namespace went away)
  * * -EINVAL - NULL @req (not completed); NULL @s, bad @flags, a @buf that
  *   lies about its segments (completed)
  * * -EALREADY - an abortive disconnect was already requested (completed)
