@@ -4,8 +4,9 @@
  * modules. This is the one public header; a client module includes it as
  * <wsk/wsk.h> and writes MODULE_IMPORT_NS(WSK).
  *
- * The contract (names and semantics) is Documentation/accept.rst and the
- * project's design/api.md. In short:
+ * The contract (names and semantics) is this header's kernel-doc and the
+ * pages of Documentation/ (accept.rst, events.rst, conditional-accept.rst,
+ * robustness.rst). In short:
  *
  * - Every operation takes a caller-owned &struct wsk_req (the IRP analog)
  *   and completes it exactly once. A return value of -EINPROGRESS means the
@@ -222,10 +223,11 @@ void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context);
  *
  * Context: any; does not sleep. May be called from completion routines.
  * Return: true if the request was pending and the cancel was delivered;
- * false if it was not pending (a harmless no-op) or is past the point of
- * cancelling (socket creation, close, an abortive disconnect, an operation
- * already running on the workqueue, an accept being delivered), all of
- * which complete with their own result in bounded time.
+ * false for a NULL @req, if it was not pending (a harmless no-op), or if it
+ * is past the point of cancelling (socket creation, close, an abortive
+ * disconnect, an operation already running on the workqueue, an accept
+ * being delivered), all of which complete with their own result in bounded
+ * time.
  */
 bool wsk_req_cancel(struct wsk_req *req);
 
@@ -264,7 +266,9 @@ void wsk_sync_init(struct wsk_sync *sync);
  *
  * If @ret is -EINPROGRESS, waits (uninterruptibly, without limit: an accept
  * may wait forever; see wsk_sync_wait_timeout()) for the completion. If the
- * request was refused (-EBUSY, -EINVAL with nothing completed), returns @ret.
+ * request was refused (-EBUSY, -EINVAL with nothing completed), returns @ret;
+ * -EBUSY only while the earlier submission of @sync->req is still pending
+ * (once that one has completed, this returns its status).
  *
  * Context: process context; sleeps.
  * Return: @sync->req.status once the request has completed, else @ret.
@@ -381,8 +385,9 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
  * * -EINPROGRESS - completes later: 0, -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL
  *   (already bound), -EACCES, other kernel_bind()/kernel_listen() errors, or
  *   -ECANCELED (cancelled, or the socket closed before the bind ran)
- * * -EINVAL - NULL @req (not completed); NULL @s or @addr, short @addrlen,
- *   wrong address family, non-zero @flags (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @addr, @addrlen short
+ *   of the family's address, negative or beyond sockaddr_storage, wrong
+ *   address family, non-zero @flags (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -ESHUTDOWN - the socket's close has started, or its namespace went away
  *   (completed; also as the later result of a queued bind)
@@ -512,12 +517,13 @@ enum wsk_control_type {
  *   event being disabled is running (completes 0 once it returned)
  * * -EINVAL - NULL @req (not completed, except for WSK_SO_EVENT_CALLBACK);
  *   NULL @s, bad sizes or buffers, WSK_SO_LISTEN_BACKLOG or
- *   WSK_SO_CONDITIONAL_ACCEPT after bind, a backlog above INT_MAX, unknown
- *   or unavailable events, events before bind (listener) or on a socket not
- *   accepted (completed)
+ *   WSK_SO_CONDITIONAL_ACCEPT after bind, WSK_SO_CONDITIONAL_ACCEPT other
+ *   than 0 or 1 (or 1 without an inspect_event), a backlog above INT_MAX,
+ *   unknown or unavailable events, events before bind (listener) or on a
+ *   socket not accepted (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
- *   valid for this socket (completed; not completed if @req is NULL)
+ *   valid for this socket (completed)
  * * -ESHUTDOWN - the socket's close has started; or (except disabling an
  *   event) the socket is dead: its namespace went away, or, for enabling
  *   events, a listener the kernel closed (completed)
