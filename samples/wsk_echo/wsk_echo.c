@@ -4,7 +4,8 @@
  * only, the way a Windows WSK driver uses WskAcceptEvent and WskReceiveEvent.
  *
  * It listens on @port of the wildcard address (0.0.0.0, or [::] dual-stack
- * as net.ipv6.bindv6only allows) with WSK_EVENT_ACCEPT enabled, and
+ * as net.ipv6.bindv6only allows), in the initial network namespace or in
+ * that of the process @netns_pid, with WSK_EVENT_ACCEPT enabled, and
  * WSK_EVENT_RECEIVE and WSK_EVENT_DISCONNECT enabled on the listener too, so
  * that every connection its accept_event takes inherits them. Each receive
  * indication is copied (wsk_data_indication_copy()) into sends of at most
@@ -21,16 +22,28 @@
  * A graceful disconnect by the peer is answered with wsk_disconnect(), which
  * wsk queues behind the echoes still being sent, and the socket is closed
  * once that FIN is out (a graceful close, as both directions are then shut).
- * A reset, a NULL indication or module unload closes the socket at once
- * (abortive close).
+ * A reset (the abortive disconnect event), a NULL indication (the connection
+ * died, e.g. with its namespace) or module unload closes the socket at once
+ * (abortive close). A NULL accept_socket in the accept event (the listener
+ * was killed from outside, by ss -K for example, or its namespace was
+ * dismantled) closes the listener: the module then serves no new
+ * connection until it is reloaded.
+ *
+ * The listener does not keep its namespace alive (a wsk socket holds no
+ * reference on it): the reference get_net_ns_by_pid() takes is dropped as
+ * soon as the listener exists.
  *
  * Parameters (/sys/module/wsk_echo/parameters/):
- *   port, family (4 or 6)    set at load time
+ *   port, family (4 or 6), backlog, netns_pid    set at load time
  *   connections    connections accepted
  *   active         connections not yet freed
  *   bytes_echoed   bytes whose echo was handed to TCP
- *   errors         failures not caused by a close or a peer's reset
+ *   errors         failures not caused by a close, a peer's reset or the
+ *                  listener's death
  *   alloc_failures, throttled, inflight_peak    flow control at work
+ *   connections_reset    abortive disconnect events (the peer reset)
+ *   null_indications     NULL indications (a dead connection)
+ *   listener_dead        NULL accept events (the listener was killed)
  *   fail_every     N > 0: every Nth send allocation fails (testing)
  *
  * Contexts (see include/wsk/wsk.h): module init and exit run in process
@@ -81,6 +94,14 @@ MODULE_PARM_DESC(port, "TCP port to listen on (default 7777)");
 static uint family = 4;
 module_param(family, uint, 0444);
 MODULE_PARM_DESC(family, "4: IPv4 on 0.0.0.0 (default), 6: IPv6 on [::]");
+
+static uint backlog;
+module_param(backlog, uint, 0444);
+MODULE_PARM_DESC(backlog, "listen backlog (default 0: net.core.somaxconn)");
+
+static int netns_pid;
+module_param(netns_pid, int, 0444);
+MODULE_PARM_DESC(netns_pid, "listen in the network namespace of this pid (default 0: init_net)");
 
 static uint fail_every;
 module_param(fail_every, uint, 0644);
@@ -139,6 +160,9 @@ static struct {
 	atomic_t allocs;		/* send allocations, for fail_every */
 	atomic_t throttled;
 	atomic_long_t inflight_peak;
+	atomic_t connections_reset;
+	atomic_t null_indications;
+	atomic_t listener_dead;
 } echo;
 
 /* Counters as read-only parameters: a get op over an atomic_t. */
@@ -191,6 +215,12 @@ module_param_cb(throttled, &echo_counter_ops, &echo.throttled, 0444);
 MODULE_PARM_DESC(throttled, "times a connection paused with too much echo in flight");
 module_param_cb(inflight_peak, &echo_counter_long_ops, &echo.inflight_peak, 0444);
 MODULE_PARM_DESC(inflight_peak, "most echo bytes in flight on one connection");
+module_param_cb(connections_reset, &echo_counter_ops, &echo.connections_reset, 0444);
+MODULE_PARM_DESC(connections_reset, "abortive disconnect events: the peer reset a connection");
+module_param_cb(null_indications, &echo_counter_ops, &echo.null_indications, 0444);
+MODULE_PARM_DESC(null_indications, "NULL receive indications: a connection died");
+module_param_cb(listener_dead, &echo_counter_ops, &echo.listener_dead, 0444);
+MODULE_PARM_DESC(listener_dead, "NULL accept events: the listener was killed from outside");
 
 /*
  * Statuses that a connection going away explains: its close cancelled the
@@ -445,7 +475,8 @@ static int echo_receive_event(void *socket_context, unsigned int flags,
 	int ret = 0;
 
 	if (!indication) {
-		/* The peer reset the connection: the socket is dead. */
+		/* The connection is dead (reset, or its namespace went): close it. */
+		atomic_inc(&echo.null_indications);
 		echo_conn_close(conn);
 		return 0;
 	}
@@ -511,6 +542,8 @@ static int echo_disconnect_event(void *socket_context, unsigned int flags)
 	struct echo_conn *conn = socket_context;
 
 	if (flags & WSK_FLAG_ABORTIVE) {
+		/* The peer reset the connection: close it at once. */
+		atomic_inc(&echo.connections_reset);
 		echo_conn_close(conn);
 		return 0;
 	}
@@ -562,9 +595,13 @@ static int echo_accept_event(void *socket_context, unsigned int flags,
 	struct echo_conn *conn;
 
 	if (!accept_socket) {
-		/* The listener is dead: close it. */
-		pr_warn("listener died\n");
-		atomic_inc(&echo.errors);
+		/*
+		 * The listener is dead (killed from outside, or its namespace
+		 * dismantled): close it. New connections are refused by the
+		 * kernel from now on; those already accepted carry on.
+		 */
+		pr_info("listener died: no new connections until reloaded\n");
+		atomic_inc(&echo.listener_dead);
 		echo_listener_close();
 		return 0;
 	}
@@ -594,6 +631,37 @@ static const struct wsk_client_listen_dispatch echo_listen_dispatch = {
 	.accept_event = echo_accept_event,
 };
 
+/*
+ * Process context: create the listener in the namespace of @netns_pid (0:
+ * the initial one) and drop the reference on that namespace once the
+ * listener exists (it does not keep its namespace alive).
+ */
+static int echo_create_listener(int fam)
+{
+	struct net *net = &init_net;
+	struct wsk_sync sync;
+	int ret;
+
+	if (netns_pid) {
+		net = get_net_ns_by_pid(netns_pid);
+		if (IS_ERR(net)) {
+			pr_err("no network namespace for pid %d: %ld\n", netns_pid, PTR_ERR(net));
+			return PTR_ERR(net);
+		}
+	}
+	wsk_sync_init(&sync);
+	ret = wsk_sync_wait(&sync, wsk_socket(echo.client, net, fam, WSK_FLAG_LISTEN_SOCKET,
+					      NULL, &echo_listen_dispatch, &sync.req));
+	if (netns_pid)
+		put_net(net);
+	if (ret) {
+		pr_err("wsk_socket: %d\n", ret);
+		return ret;
+	}
+	echo.listener = sync.req.result.socket;
+	return 0;
+}
+
 /* Process context: create the listener, bind it and enable its events. */
 static int echo_listen(void)
 {
@@ -603,6 +671,7 @@ static int echo_listen(void)
 	struct sockaddr_storage ss = {};
 	struct wsk_sync sync;
 	int one = 1, len, ret;
+	u32 nr = backlog;
 
 	if (family == 4) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -620,15 +689,9 @@ static int echo_listen(void)
 		len = sizeof(*sin6);
 	}
 
-	wsk_sync_init(&sync);
-	ret = wsk_sync_wait(&sync, wsk_socket(echo.client, &init_net, ss.ss_family,
-					      WSK_FLAG_LISTEN_SOCKET, NULL,
-					      &echo_listen_dispatch, &sync.req));
-	if (ret) {
-		pr_err("wsk_socket: %d\n", ret);
+	ret = echo_create_listener(ss.ss_family);
+	if (ret)
 		return ret;
-	}
-	echo.listener = sync.req.result.socket;
 
 	wsk_sync_init(&sync);
 	ret = wsk_sync_wait(&sync, wsk_control(echo.listener, WSK_SET_OPTION, SO_REUSEADDR,
@@ -637,6 +700,18 @@ static int echo_listen(void)
 	if (ret) {
 		pr_err("SO_REUSEADDR: %d\n", ret);
 		goto fail;
+	}
+
+	if (nr) {
+		wsk_sync_init(&sync);
+		ret = wsk_sync_wait(&sync, wsk_control(echo.listener, WSK_SET_OPTION,
+						       WSK_SO_LISTEN_BACKLOG, SOL_SOCKET,
+						       sizeof(nr), &nr, 0, NULL, NULL,
+						       &sync.req));
+		if (ret) {
+			pr_err("WSK_SO_LISTEN_BACKLOG %u: %d\n", nr, ret);
+			goto fail;
+		}
 	}
 
 	wsk_sync_init(&sync);
@@ -692,7 +767,8 @@ static int __init echo_init(void)
 	if (ret)
 		goto fail_client;
 
-	pr_info("echoing on %s port %u\n", family == 4 ? "0.0.0.0" : "[::]", port);
+	pr_info("echoing on %s port %u%s\n", family == 4 ? "0.0.0.0" : "[::]", port,
+		netns_pid ? " (in another network namespace)" : "");
 	return 0;
 
 fail_client:
@@ -737,9 +813,9 @@ static void __exit echo_exit(void)
 	synchronize_rcu();
 	wsk_deregister(echo.client);
 
-	pr_info("unloaded: %d connections, %lld bytes echoed, %d errors\n",
+	pr_info("unloaded: %d connections, %lld bytes echoed, %d errors, %d resets\n",
 		atomic_read(&echo.connections), (long long)atomic64_read(&echo.bytes_echoed),
-		atomic_read(&echo.errors));
+		atomic_read(&echo.errors), atomic_read(&echo.connections_reset));
 }
 
 module_init(echo_init);

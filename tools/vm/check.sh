@@ -61,7 +61,8 @@ run_kernel() {
 	else
 		case_fail "$label: bench module build"
 	fi
-	bash "$WSK_TOP/tools/vm/initramfs.sh" "$out/initrd.gz" "$out/modules" "$WSK_OUT/guest-bin"
+	bash "$WSK_TOP/tools/vm/initramfs.sh" "$out/initrd.gz" "$out/modules" "$WSK_OUT/guest-bin" \
+		"$([ "$kind" = stock ] && echo "${label#stock-}")"
 	log "$label: booting (TCG, timeout ${timeout}s; console in $out/console.log)"
 	local s=$SECONDS
 	bash "$WSK_TOP/tools/vm/boot.sh" "$vmlinuz" "$out/initrd.gz" "$out" check "$kind" "$timeout"
