@@ -19,7 +19,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-WSK_GUEST_KMODS="sch_netem inet_diag tcp_diag"
+WSK_GUEST_KMODS="sch_netem inet_diag tcp_diag veth"
 WSK_GUEST_TOOLS="ip tc ss"
 
 out=$1 moddir=$2 bindir=$3 release=${4:-}
