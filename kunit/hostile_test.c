@@ -104,7 +104,8 @@ enum wh_accept_mode {
  * @tp_point: the test point @tp_hook acts at
  * @tp_hits: how often @tp_point was reached
  * @tp_arg: the arg of the first hit
- * @tp_cancel: RX_FILL: what wsk_req_cancel() returned at the first hit
+ * @tp_cancel: what the hook's wsk_req_cancel() returned
+ * @tp_status: what the hook's wsk_disconnect() returned
  * @tp_done: the hook has done its work
  * @connected: the test's kernel_connect() of @client has returned
  */
@@ -128,6 +129,7 @@ struct wh {
 	atomic_t tp_hits;
 	void *tp_arg;
 	int tp_cancel;
+	int tp_status;
 	bool tp_done;
 	bool connected;
 };
@@ -1209,6 +1211,82 @@ static void wsk_hostile_cancel_blocked_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_close(test, s), 0);
 }
 
+/* What wh_tp_cancel_abort acts on. */
+static struct wsk_socket *wh_ca_sock;
+static struct wsk_req *wh_ca_send;
+static struct wsk_req *wh_ca_abort;
+
+/*
+ * WSK_TP_IO_PASS of wh_ca_sock, once: cancel the send being handed to TCP,
+ * then disconnect abortively, before this pass of the io work goes on.
+ */
+static void wh_tp_cancel_abort(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (!wh || point != WSK_TP_IO_PASS || &s->pub != READ_ONCE(wh_ca_sock) ||
+	    atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	wh->tp_cancel = wsk_req_cancel(wh_ca_send);
+	wh->tp_status = wsk_disconnect(&s->pub, NULL, WSK_FLAG_ABORTIVE, wh_ca_abort);
+	WRITE_ONCE(wh->tp_done, true);
+	wake_up(&wh->wq);
+}
+
+/*
+ * A cancel that returned true for the send being handed to TCP wins over
+ * an abortive disconnect that lands before the io work's next step: the
+ * send completes -ECANCELED, not -ECONNABORTED, and the disconnect 0.
+ */
+static void wsk_hostile_cancel_then_abort(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r, *d;
+	struct socket *client;
+	struct wsk_socket *s;
+	struct kvec *kv;
+	struct wsk_buf *b;
+	size_t len = 8 << 20;
+	void *data;
+
+	data = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	kv = kunit_kcalloc(test, len / PAGE_SIZE, sizeof(*kv), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	r = wt_req_new(test);
+	d = wt_req_new(test);
+	KUNIT_ASSERT_TRUE(test, data && kv && b);
+	for (b->nr_segs = 0; b->nr_segs < len / PAGE_SIZE; b->nr_segs++) {
+		kv[b->nr_segs].iov_base = data;
+		kv[b->nr_segs].iov_len = PAGE_SIZE;
+	}
+	b->kvec = kv;
+	b->length = len;
+
+	s = wh_pair(test, wh, &wh->conn[0], &client);
+	KUNIT_ASSERT_EQ(test, wsk_send(s, b, 0, &r->req), -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, wt_poll(wh_send_blocked, s));
+	WRITE_ONCE(wh_ca_send, &r->req);
+	WRITE_ONCE(wh_ca_abort, &d->req);
+	WRITE_ONCE(wh_ca_sock, s);
+	WRITE_ONCE(wsk_test_hook, wh_tp_cancel_abort);
+	/* A byte from the peer starts a pass of the io work. */
+	KUNIT_ASSERT_EQ(test, wh_send(client, "x", 0), 1);
+	WH_ASSERT_WAIT(test, wh, READ_ONCE(wh->tp_done));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	WRITE_ONCE(wh_ca_sock, NULL);
+	KUNIT_EXPECT_TRUE(test, wh->tp_cancel);
+	KUNIT_EXPECT_EQ(test, wh->tp_status, -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, d));
+	KUNIT_EXPECT_EQ(test, r->status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, d->status, 0);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->count), 1);
+	wt_untrack(test, s);
+	KUNIT_EXPECT_EQ(test, wt_close(test, s), 0);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Loops a completion routine can start                                      */
 
@@ -1448,6 +1526,7 @@ static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE(wsk_hostile_reset_before_accept_event),
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
+	KUNIT_CASE(wsk_hostile_cancel_then_abort),
 	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_listen_race),

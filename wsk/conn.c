@@ -552,20 +552,11 @@ struct wsk_rx_state {
 	bool unreadable;	/* the next bytes are not in host memory */
 };
 
-/* Complete the requests on @list (taken off their socket) with @status. */
-static void wsk_req_complete_list(struct list_head *list, int status)
-{
-	struct wsk_req *req;
-
-	while ((req = list_first_entry_or_null(list, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, status);
-	}
-}
-
 /*
  * Move every data request pending on @c (the send being handed to TCP,
  * queued sends, disconnects and receives) to @list, detached. Lock held.
+ * The send being handed to TCP may carry a cancel that returned true:
+ * complete the list with wsk_req_complete_list(), which honours it.
  */
 static void wsk_conn_collect(struct wsk_sock *c, struct list_head *list)
 {

@@ -92,6 +92,7 @@ enum wsk_req_kind {
 int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s);
 void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
 void wsk_req_complete(struct wsk_req *req, int status);
+void wsk_req_complete_list(struct list_head *list, int status);
 int wsk_req_fail(struct wsk_req *req, int status);
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
 struct wsk_req *wsk_req_dequeue(struct list_head *queue);

@@ -106,6 +106,27 @@ void wsk_req_complete(struct wsk_req *req, int status)
 }
 
 /**
+ * wsk_req_complete_list - complete the requests a socket gave up
+ * @list: requests taken off their socket (detached), linked by priv.node
+ * @status: the status for each, unless a cancel marked it
+ *
+ * A request that wsk_req_cancel() marked while it was taken (and that so
+ * returned true) completes with -ECANCELED whatever @status says: a cancel
+ * that returned true is never turned into another error.
+ *
+ * Context: any, with no wsk lock held.
+ */
+void wsk_req_complete_list(struct list_head *list, int status)
+{
+	struct wsk_req *req;
+
+	while ((req = list_first_entry_or_null(list, struct wsk_req, priv.node))) {
+		list_del_init(&req->priv.node);
+		wsk_req_complete(req, req->priv.cancel ? -ECANCELED : status);
+	}
+}
+
+/**
  * wsk_req_fail - complete a claimed request with an error, inline
  * @req: a claimed request
  * @status: the negative errno

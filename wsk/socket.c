@@ -439,12 +439,7 @@ static void wsk_sock_kill(struct wsk_sock *s)
 
 	wsk_sock_release_kern(s, sock, false);
 	wsk_stat_inc(&wsk_stats.sockets_net_killed);
-	while (!list_empty(&failed)) {
-		struct wsk_req *req = list_first_entry(&failed, struct wsk_req, priv.node);
-
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, -ESHUTDOWN);
-	}
+	wsk_req_complete_list(&failed, -ESHUTDOWN);
 
 	spin_lock_irqsave(&s->lock, flags);
 	if (wsk_sock_is_listener(s))
