@@ -589,6 +589,48 @@ static void wsk_hostile_urgent_indicated(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_close(test, c->s), 0);
 }
 
+/* Failed allocations of receive_event chains wh_tp_ind_fail makes. */
+#define WH_IND_FAILS	3
+
+/* WSK_TP_IND_ALLOC: the first WH_IND_FAILS allocations fail. */
+static void wh_tp_ind_fail(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (wh && point == WSK_TP_IND_ALLOC &&
+	    atomic_inc_return(&wh->tp_hits) <= WH_IND_FAILS)
+		*(bool *)arg = true;
+}
+
+/*
+ * The allocation of a receive_event chain fails, again and again, for bytes
+ * the peer sent once and after which it only waits: wsk tries again on its
+ * own (the peer never wakes it), and the bytes are indicated once, in order.
+ */
+static void wsk_hostile_ind_alloc_fails(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wh_conn *c = &wh->conn[0];
+	struct socket *client;
+
+	wh->accept_mode = WH_TAKE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, NULL, &client), 0);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->accepts) == 1);
+
+	WRITE_ONCE(wsk_test_hook, wh_tp_ind_fail);
+	KUNIT_ASSERT_EQ(test, wh_send(client, "hello", 0), 5);
+	WH_ASSERT_WAIT(test, wh, wh_received(c) >= 5);
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_EXPECT_GT(test, atomic_read(&wh->tp_hits), WH_IND_FAILS);
+	msleep(WH_QUIET_MS);
+	KUNIT_EXPECT_EQ(test, wh_received(c), 5U);
+	KUNIT_EXPECT_EQ(test, memcmp(c->rx, "hello", 5), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->events), 1);
+	wt_untrack(test, c->s);
+	KUNIT_EXPECT_EQ(test, wt_close(test, c->s), 0);
+}
+
 /* The bytes a chain of receives has copied so far. */
 struct wh_rx_chain {
 	struct wh *wh;
@@ -1527,6 +1569,7 @@ static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
 	KUNIT_CASE(wsk_hostile_cancel_then_abort),
+	KUNIT_CASE(wsk_hostile_ind_alloc_fails),
 	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_listen_race),

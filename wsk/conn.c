@@ -41,12 +41,18 @@
  * indications, then queues the next pass: no peer and no completion routine
  * that resubmits can keep the work (and the socket lock) for ever.
  *
+ * An allocation that fails on the data path (a receive_event chain, or the
+ * skbs of a send: the send returns -EAGAIN with room left in the send
+ * buffer) is tried again WSK_IO_RETRY later, as TCP's own blocking senders
+ * do: no wake-up may ever come from the peer, which may be waiting for us.
+ *
  * So receive_event runs with the TCP socket lock owned (process context,
  * preemptible, must not sleep), and a callback that calls wsk_send() or
  * wsk_receive() just queues work for the next pass.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/export.h>
 #include <linux/net.h>
 #include <linux/overflow.h>
@@ -64,6 +70,8 @@
 #define WSK_IND_MAX_SKBS	32
 /* Requests and indications one pass of the io work handles at most. */
 #define WSK_IO_BUDGET		64
+/* After an allocation failed on the data path, the io work runs again in: */
+#define WSK_IO_RETRY		(HZ / 50)
 
 /**
  * struct wsk_ind_block - one receive_event's chain and what backs it
@@ -128,7 +136,7 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	} else if (!c->closing) {
 		if (why == WSK_WAKE_WRITE && (c->events & WSK_EVENT_SEND_BACKLOG))
 			c->tx_space = true;
-		queue_work(wsk_wq, &c->io_work);
+		mod_delayed_work(wsk_wq, &c->io_work, 0);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 out:
@@ -236,7 +244,19 @@ void wsk_conn_kick(struct wsk_sock *c)
 	lockdep_assert_held(&c->lock);
 	/* Not while a kill releases the kernel socket: it kicks us after. */
 	if (!c->closing && !c->listener && !(c->net_gone && c->sock))
-		queue_work(wsk_wq, &c->io_work);
+		mod_delayed_work(wsk_wq, &c->io_work, 0);
+}
+
+/*
+ * An allocation failed on @c's data path: run the io work again after
+ * WSK_IO_RETRY (or sooner, if something kicks it). Context: any; the caller
+ * holds @c->lock.
+ */
+static void wsk_conn_retry(struct wsk_sock *c)
+{
+	lockdep_assert_held(&c->lock);
+	if (!c->closing && !c->listener && !(c->net_gone && c->sock))
+		queue_delayed_work(wsk_wq, &c->io_work, WSK_IO_RETRY);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -417,11 +437,13 @@ static int wsk_skb_unread(const struct sk_buff *skb, u32 seq, u32 limit, int *le
  * them: up to the urgent mark, the FIN, the first skb wsk cannot read, or
  * WSK_IND_MAX_SKBS skbs. Context: io work, lock_sock() held (the receive
  * queue does not change: softirq puts packets on the backlog while the
- * socket is owned).
+ * socket is owned). Returns the chain, NULL if there is nothing to
+ * indicate, or ERR_PTR(-ENOMEM).
  */
-static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
+static struct wsk_ind_block *wsk_ind_build(struct wsk_sock *c, struct sock *sk, size_t *total)
 {
 	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq), limit = wsk_rx_limit(sk, seq);
+	bool fail = false;
 	struct wsk_ind_block *blk;
 	unsigned int nr = 0, i;
 	int nsegs = 0, off, len;
@@ -447,9 +469,10 @@ static struct wsk_ind_block *wsk_ind_build(struct sock *sk, size_t *total)
 
 	size = struct_size(blk, ind, nr) + nr * sizeof(struct sk_buff *) +
 	       nsegs * sizeof(struct kvec);
-	blk = kmalloc(size, GFP_KERNEL);
+	wsk_test_point(WSK_TP_IND_ALLOC, c, &fail);
+	blk = fail ? NULL : kmalloc(size, GFP_KERNEL);
 	if (!blk)
-		return NULL;	/* tried again at the next wake-up */
+		return ERR_PTR(-ENOMEM);
 	blk->nr = nr;
 	blk->skbs = (struct sk_buff **)&blk->ind[nr];
 	blk->vec = (struct kvec *)&blk->skbs[nr];
@@ -651,9 +674,19 @@ static void wsk_conn_tx(struct wsk_sock *c)
 			req->priv.args.data.done += ret;
 			wsk_stat_add(&wsk_stats.bytes_sent, ret);
 		}
-		/* The send buffer is full: the write-space hook (or a cancel) wakes us. */
-		if (ret == -EAGAIN)
+		/*
+		 * The send buffer is full: the write-space hook (or a cancel)
+		 * wakes us. With room left in it, an allocation failed: no
+		 * write-space wake-up may come, so try again later.
+		 */
+		if (ret == -EAGAIN) {
+			if (sk_stream_memory_free(c->sock->sk)) {
+				spin_lock_irqsave(&c->lock, flags);
+				wsk_conn_retry(c);
+				spin_unlock_irqrestore(&c->lock, flags);
+			}
 			return;
+		}
 
 		status = 0;
 		if (req->priv.args.data.done < b->length)
@@ -772,7 +805,13 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 	bool kept, drop;
 	int ret;
 
-	blk = wsk_ind_build(sk, &total);
+	blk = wsk_ind_build(c, sk, &total);
+	if (IS_ERR(blk)) {
+		spin_lock_irqsave(&c->lock, flags);
+		wsk_conn_retry(c);
+		spin_unlock_irqrestore(&c->lock, flags);
+		return false;
+	}
 	if (!blk)
 		return false;
 	spin_lock_irqsave(&c->lock, flags);
@@ -909,7 +948,7 @@ static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *
 
 static void wsk_conn_io_work(struct work_struct *work)
 {
-	struct wsk_sock *c = container_of(work, struct wsk_sock, io_work);
+	struct wsk_sock *c = container_of(to_delayed_work(work), struct wsk_sock, io_work);
 	struct wsk_rx_state st = {};
 	struct sock *sk;
 
@@ -943,7 +982,7 @@ static void wsk_conn_io_work(struct work_struct *work)
  */
 void wsk_conn_init(struct wsk_sock *c)
 {
-	INIT_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_DELAYED_WORK(&c->io_work, wsk_conn_io_work);
 	INIT_LIST_HEAD(&c->tx_q);
 	INIT_LIST_HEAD(&c->rx_q);
 	INIT_LIST_HEAD(&c->retained);
@@ -966,7 +1005,7 @@ void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending)
 	unsigned long flags;
 
 	wsk_conn_unhook(c);
-	cancel_work_sync(&c->io_work);
+	cancel_delayed_work_sync(&c->io_work);
 
 	spin_lock_irqsave(&c->lock, flags);
 	if (c->abort_req)

@@ -235,7 +235,8 @@ enum wsk_sock_state {
  * @in_accept_event: the accept_event that offers it is running; a close
  *	started meanwhile waits for it to return before it runs (under @lock)
  * @io_work: runs sends, receives, indications and the connection's event
- *	callbacks, one pass at a time, in process context
+ *	callbacks, one pass at a time, in process context; delayed only to
+ *	try again after an allocation failed (WSK_IO_RETRY in conn.c)
  * @tx_q: queued sends and graceful disconnects, FIFO (cancellable)
  * @tx_cur: the send or disconnect being handed to TCP (taken: see the
  *	request rules above)
@@ -317,7 +318,7 @@ struct wsk_sock {
 	struct wsk_inspect_id inspect_id;
 	bool deferred;
 	bool in_accept_event;
-	struct work_struct io_work;
+	struct delayed_work io_work;
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;
 	struct list_head rx_q;
@@ -430,6 +431,8 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
  * @WSK_TP_ACCEPT_PASS: a pass of a listener's accept work begins (arg: NULL)
  * @WSK_TP_OP_PASS: a pass of a socket's op work begins, past its creation
  *	(arg: NULL)
+ * @WSK_TP_IND_ALLOC: the io work is about to allocate a receive_event
+ *	chain (arg: a bool *, which the hook sets to make the allocation fail)
  */
 enum wsk_test_point {
 	WSK_TP_LISTENED,
@@ -438,6 +441,7 @@ enum wsk_test_point {
 	WSK_TP_IO_PASS,
 	WSK_TP_ACCEPT_PASS,
 	WSK_TP_OP_PASS,
+	WSK_TP_IND_ALLOC,
 };
 
 typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *s, void *arg);
