@@ -1125,6 +1125,42 @@ static void wsk_hostile_reset_before_delivery(struct kunit *test)
 	wh_expect_reset(test, r->socket);
 }
 
+/* WSK_TP_KERNEL_ACCEPT: the first kernel_accept() fails with -ENOMEM. */
+static void wh_tp_accept_enomem(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (wh && point == WSK_TP_KERNEL_ACCEPT && atomic_inc_return(&wh->tp_hits) == 1)
+		*(int *)arg = -ENOMEM;
+}
+
+/*
+ * kernel_accept() fails for want of memory with an accept pending and one
+ * client connecting, which then only waits: wsk tries again on its own (no
+ * new connection wakes it), and the pending accept gets that connection.
+ */
+static void wsk_hostile_kernel_accept_enomem(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r = wt_req_new(test);
+	struct socket *client;
+	struct wsk_socket *ls;
+	u16 port;
+
+	ls = wh_listener(test, wh, false, 0);
+	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, &wh->conn[0], &wh_conn_dispatch, &r->local,
+					 &r->remote, &r->req), -EINPROGRESS);
+	WRITE_ONCE(wsk_test_hook, wh_tp_accept_enomem);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, &port, &client), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wt_track(test, r->socket);
+	/* Failed once, then tried again: the connection is the client's. */
+	KUNIT_EXPECT_GE(test, atomic_read(&wh->tp_hits), 2);
+	KUNIT_EXPECT_EQ(test, wt_port(&r->remote), port);
+}
+
 /*
  * The same through accept_event: the connection it takes is dead, so its
  * inherited events report it: the NULL indication once, the abortive
@@ -1565,6 +1601,7 @@ static struct kunit_case wsk_hostile_cases[] = {
 #endif
 	KUNIT_CASE(wsk_hostile_reset_deferred),
 	KUNIT_CASE(wsk_hostile_reset_before_delivery),
+	KUNIT_CASE(wsk_hostile_kernel_accept_enomem),
 	KUNIT_CASE(wsk_hostile_reset_before_accept_event),
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),

@@ -433,6 +433,9 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
  *	(arg: NULL)
  * @WSK_TP_IND_ALLOC: the io work is about to allocate a receive_event
  *	chain (arg: a bool *, which the hook sets to make the allocation fail)
+ * @WSK_TP_KERNEL_ACCEPT: the accept work is about to call kernel_accept()
+ *	(arg: an int *, 0; a negative errno the hook puts there is taken as
+ *	kernel_accept()'s result, and it is not called)
  */
 enum wsk_test_point {
 	WSK_TP_LISTENED,
@@ -442,6 +445,7 @@ enum wsk_test_point {
 	WSK_TP_ACCEPT_PASS,
 	WSK_TP_OP_PASS,
 	WSK_TP_IND_ALLOC,
+	WSK_TP_KERNEL_ACCEPT,
 };
 
 typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *s, void *arg);

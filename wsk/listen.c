@@ -730,10 +730,12 @@ static bool wsk_accept_one(struct wsk_sock *ls)
 	struct socket *newsock;
 	struct wsk_sock *conn;
 	unsigned long flags;
-	int err;
+	int err = 0;
 
+	wsk_test_point(WSK_TP_KERNEL_ACCEPT, ls, &err);
 	/* Never sock->ops->accept(): its signature changed in 6.10. */
-	err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
+	if (!err)
+		err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
 	if (err == -EAGAIN)
 		return false;	/* the next connection's sk_data_ready queues us */
 	if (err == -EINVAL) {
