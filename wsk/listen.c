@@ -691,37 +691,60 @@ void wsk_listen_die(struct wsk_sock *ls)
 	}
 }
 
-/*
- * The head of the ready FIFO (if any) to the oldest request (running its
- * condition first), else to the accept event. Lock held; dropped if it
- * did something. Return: whether it did.
- */
-static bool wsk_accept_offer(struct wsk_sock *ls, unsigned long *flags)
-{
-	struct wsk_sock *conn;
-	struct wsk_req *req;
+/* What the accept work does with the head of the ready FIFO. */
+enum wsk_offer {
+	WSK_OFFER_NONE,		/* nothing (no head, or nobody to take it) */
+	WSK_OFFER_DECIDE,	/* run the oldest request's condition on it */
+	WSK_OFFER_DELIVER,	/* complete the oldest request with it */
+	WSK_OFFER_EVENT,	/* offer it to the accept event */
+};
 
-	conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
-	if (!conn)
-		return false;
-	req = wsk_req_dequeue(&ls->accept_q);
-	if (req && req->priv.args.accept.condition) {
+/*
+ * The head of the ready FIFO (if any) goes to the oldest request (its
+ * condition first), else to the accept event: pick, with the lock held;
+ * wsk_accept_act() then does it without. Return: what to do.
+ */
+static enum wsk_offer wsk_accept_pick(struct wsk_sock *ls, struct wsk_sock **conn,
+				      struct wsk_req **req)
+{
+	lockdep_assert_held(&ls->lock);
+	*conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+	if (!*conn)
+		return WSK_OFFER_NONE;
+	*req = wsk_req_dequeue(&ls->accept_q);
+	if (*req && (*req)->priv.args.accept.condition) {
 		ls->head_busy = true;
-		spin_unlock_irqrestore(&ls->lock, *flags);
-		wsk_accept_decide(ls, conn, req);
-	} else if (req) {
-		wsk_ready_del(ls, conn);
-		ls->accepted++;
-		spin_unlock_irqrestore(&ls->lock, *flags);
-		wsk_accept_deliver(ls, conn, req);
-	} else if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
-		wsk_ready_del(ls, conn);
-		spin_unlock_irqrestore(&ls->lock, *flags);
-		wsk_accept_event_call(ls, conn);
-	} else {
-		return false;
+		return WSK_OFFER_DECIDE;
 	}
-	return true;
+	if (*req) {
+		wsk_ready_del(ls, *conn);
+		ls->accepted++;
+		return WSK_OFFER_DELIVER;
+	}
+	if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
+		wsk_ready_del(ls, *conn);
+		return WSK_OFFER_EVENT;
+	}
+	return WSK_OFFER_NONE;
+}
+
+/* Do what wsk_accept_pick() chose. Context: the accept work, no lock held. */
+static void wsk_accept_act(struct wsk_sock *ls, enum wsk_offer offer, struct wsk_sock *conn,
+			   struct wsk_req *req)
+{
+	switch (offer) {
+	case WSK_OFFER_DECIDE:
+		wsk_accept_decide(ls, conn, req);
+		break;
+	case WSK_OFFER_DELIVER:
+		wsk_accept_deliver(ls, conn, req);
+		break;
+	case WSK_OFFER_EVENT:
+		wsk_accept_event_call(ls, conn);
+		break;
+	case WSK_OFFER_NONE:
+		break;
+	}
 }
 
 /* Take one connection from the kernel's queue. Return: false when done. */
@@ -768,6 +791,9 @@ static void wsk_accept_work(struct work_struct *work)
 {
 	struct wsk_sock *ls = container_of(to_delayed_work(work), struct wsk_sock, accept_work);
 	unsigned int budget = WSK_ACCEPT_BUDGET;
+	struct wsk_sock *conn;
+	enum wsk_offer offer;
+	struct wsk_req *req;
 	unsigned long flags;
 
 	wsk_test_point(WSK_TP_ACCEPT_PASS, ls, NULL);
@@ -800,8 +826,12 @@ static void wsk_accept_work(struct work_struct *work)
 			wsk_listen_reap(ls);
 			continue;
 		}
-		if (wsk_accept_offer(ls, &flags))
+		offer = wsk_accept_pick(ls, &conn, &req);
+		if (offer != WSK_OFFER_NONE) {
+			spin_unlock_irqrestore(&ls->lock, flags);
+			wsk_accept_act(ls, offer, conn, req);
 			continue;
+		}
 		/* A connection parked for the next accept; a conditional listener inspects on. */
 		if (!list_empty(&ls->ready) && !ls->cond_accept)
 			break;
