@@ -698,11 +698,19 @@ static void wsk_cond_pend_peer_reset(struct kunit *test)
 struct wc_flood {
 	struct wc *wc;
 	struct socket *sock[WC_FLOOD];
+	bool poked[WC_FLOOD];
 	int up;
 	int reset;
 };
 
-/* Count the clients established (from their side) and those reset. */
+/*
+ * Count the clients established (from their side) and those reset. Each
+ * established client sends one byte, once: a flood makes the listener
+ * answer with SYN cookies, and a client whose final ACK the full accept
+ * queue then dropped is established with nothing on the server's side (no
+ * request sock retransmits the SYN-ACK) until it sends. Its byte, which TCP
+ * retransmits until the listener has room, makes the child.
+ */
 static void wc_flood_count(struct wc_flood *f)
 {
 	int i, up = 0, reset = 0;
@@ -710,10 +718,17 @@ static void wc_flood_count(struct wc_flood *f)
 	for (i = 0; i < WC_FLOOD; i++) {
 		struct sock *sk = f->sock[i]->sk;
 
-		if (READ_ONCE(sk->sk_state) == TCP_CLOSE)
+		if (READ_ONCE(sk->sk_state) == TCP_CLOSE) {
 			reset++;
-		else if (READ_ONCE(sk->sk_state) == TCP_ESTABLISHED)
+		} else if (READ_ONCE(sk->sk_state) == TCP_ESTABLISHED) {
 			up++;
+			if (!f->poked[i]) {
+				struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+				struct kvec iov = { .iov_base = "x", .iov_len = 1 };
+
+				f->poked[i] = kernel_sendmsg(f->sock[i], &msg, &iov, 1, 1) == 1;
+			}
+		}
 	}
 	f->up = up;
 	f->reset = reset;
