@@ -17,8 +17,9 @@
 # - a half-close with most of the echo still due, a zero window held for
 #   seconds (sending must block; all of it then read back exactly; the
 #   sample within its 1 MiB in flight), a slow peer (a byte at a time), and
-#   a flood of connections, six to eight times the backlog at once, each of
-#   which must end (echoed, refused or reset) within the bound.
+#   a flood of connections, six to eight times the backlog at once (SYN
+#   cookies off: see there), each of which must end (echoed, refused or
+#   reset) within the bound.
 #
 # After each scenario every connection must be closed and freed: the sample's
 # active count 0, its listener wsk's only socket of it, requests_pending and
@@ -143,6 +144,7 @@ kmod_load() {
 # read takes a byte at a time.
 RMEM=$(cat /proc/sys/net/ipv4/tcp_rmem)
 WMEM=$(cat /proc/sys/net/ipv4/tcp_wmem)
+COOKIES=$(cat /proc/sys/net/ipv4/tcp_syncookies)
 tight_buffers() {
 	echo "$TIGHT_MEM" >/proc/sys/net/ipv4/tcp_rmem
 	echo "$TIGHT_MEM" >/proc/sys/net/ipv4/tcp_wmem
@@ -156,6 +158,7 @@ netem_on=
 cleanup() { # leave lo, the buffers and the module as the next test expects them
 	if [ -n "$netem_on" ]; then $TC qdisc del dev lo root 2>/dev/null; fi
 	restore_buffers
+	echo "$COOKIES" >/proc/sys/net/ipv4/tcp_syncookies
 	if loaded; then rmmod wsk_echo; fi
 }
 trap cleanup EXIT
@@ -329,9 +332,17 @@ pv inflight_peak
 check "zero-window: the sample kept at most 1 MiB in flight ($V)" [ "$V" -le 1048576 ]
 scenario slow $V4 -s $SLOW_S -i $SLOW_I
 
-# 4. A flood: many times the backlog at once.
+# 4. A flood: many times the backlog at once, SYN cookies off. With them on
+# (the default), TCP on stock 6.12 now and then (3 runs in 7) leaves a second
+# child for a 4-tuple the sample served and closed: ESTABLISHED, never sent
+# to, its peer in TIME_WAIT; the sample holds it as it holds any idle peer,
+# and the check after the scenario (every connection closed) cannot tell.
+# Without SYN cookies (25 runs) it never happened. The overflowing backlog,
+# which is what wsk must survive, is the same either way.
 _ovf=$(tcpext ListenOverflows)
+echo 0 >/proc/sys/net/ipv4/tcp_syncookies
 scenario flood $V4 -n $FLOOD_N -s $FLOOD_S
+echo "$COOKIES" >/proc/sys/net/ipv4/tcp_syncookies
 note "flood: $(($(tcpext ListenOverflows) - _ovf)) ListenOverflows"
 jv eofs
 _e=$J
