@@ -5,6 +5,8 @@
 #   make                  build every module against KDIR
 #   make KDIR=<tree>      ... against another kernel tree or headers
 #   make check            the whole test suite in QEMU (debug kernel, Debian 6.1, 6.12)
+#   make check WSK_FUZZ_OPS=100000 [WSK_FUZZ_SEED=S]
+#                         ... with a long run of the API fuzzer (wsk_fuzz.ko)
 #   make run              boot the debug kernel with the modules and run the demo
 #   make lint             checkpatch --strict and sparse on the project's C files
 #   make clean / make modules_install

@@ -24,10 +24,21 @@ accel=tcg
 [ "${WSK_KVM:-0}" = 1 ] && accel=kvm
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append="$append hung_task_panic=1 wsk.mode=$mode wsk.kind=$kind"
-[ "$kind" = debug ] && append="$append kasan.fault=panic"
+# wsk's slab cache marked for failslab's cache filter from its creation on
+# (tools/tests/65-faults.sh): 6.1 cannot mark it later (read-only attribute).
+[ "$kind" = debug ] && append="$append kasan.fault=panic slub_debug=A,wsk_sock"
 # Development runs of a part of the suite (Documentation/testing.rst).
 [ -n "${WSK_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$WSK_KUNIT_FILTER"
 [ -n "${WSK_TESTS:-}" ] && append="$append wsk.tests=$WSK_TESTS"
+# The API fuzzer's long run (Documentation/testing.rst), with room for it:
+# WSK_FUZZ_SECS_PER_KOP seconds per 1000 operations on the debug kernels.
+if [ -n "${WSK_FUZZ_OPS:-}" ]; then
+	append="$append wsk.fuzz_ops=$WSK_FUZZ_OPS"
+	if [ "$kind" = debug ] && [ -z "${WSK_DEBUG_TIMEOUT:-}" ]; then
+		timeout=$((timeout + WSK_FUZZ_OPS * ${WSK_FUZZ_SECS_PER_KOP:-20} / 1000))
+	fi
+fi
+[ -n "${WSK_FUZZ_SEED:-}" ] && append="$append wsk.fuzz_seed=$WSK_FUZZ_SEED"
 
 args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append"

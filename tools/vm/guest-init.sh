@@ -7,7 +7,9 @@
 # result goes to the second serial port (ttyS1) as one record per line, which
 # the host parses (tools/vm/report.py):
 #   T ok|not ok <name> [# reason]    one test result
-#   KTAP <suite> / KTAP-END          a KUnit suite's debugfs results between
+#   KTAP <suite> [label] / KTAP-END  a KUnit suite's debugfs results between (a
+#                                    label names a second run: its case names
+#                                    get it appended, e.g. "faults")
 #   JSON <name> / JSON-END           a JSON document between, written by a test
 #                                    (json_record in tools/tests/lib.sh)
 #   LEAK / LEAK-END                  kmemleak report between
@@ -24,11 +26,14 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mode=check
 kind=stock
 tests='[0-9]*'
+fuzz_args=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	wsk.mode=*) mode=${arg#wsk.mode=} ;;
 	wsk.kind=*) kind=${arg#wsk.kind=} ;;
 	wsk.tests=*) tests=${arg#wsk.tests=} ;;
+	wsk.fuzz_ops=*) fuzz_args="$fuzz_args ops=${arg#wsk.fuzz_ops=}" ;;
+	wsk.fuzz_seed=*) fuzz_args="$fuzz_args seed=${arg#wsk.fuzz_seed=}" ;;
 	esac
 done
 export WSK_KIND=$kind WSK_MODDIR=/wsk/modules WSK_BINDIR=/wsk/bin WSK_RESULTS=/dev/ttyS1
@@ -43,6 +48,16 @@ finish() {
 	res DONE
 	sync
 	reboot -f
+}
+# ktap_results: every KUnit suite's results in debugfs to the host. They stay
+# there until their module is removed.
+ktap_results() {
+	for d in /sys/kernel/debug/kunit/*/; do
+		[ -f "$d/results" ] || continue
+		res "KTAP $(basename "$d")"
+		cat "$d/results" >/dev/ttyS1
+		res "KTAP-END"
+	done
 }
 
 ip link set lo up
@@ -69,16 +84,18 @@ run|shell)
 esac
 
 if [ -f $WSK_MODDIR/wsk_kunit.ko ]; then
-	# The suites run while the module loads; their results stay in debugfs
-	# until it is removed.
+	# The suites run while the module loads.
 	result "load wsk_kunit.ko" insmod $WSK_MODDIR/wsk_kunit.ko
-	for d in /sys/kernel/debug/kunit/*/; do
-		[ -f "$d/results" ] || continue
-		res "KTAP $(basename "$d")"
-		cat "$d/results" >/dev/ttyS1
-		res "KTAP-END"
-	done
+	ktap_results
 	result "unload wsk_kunit.ko" rmmod wsk_kunit
+fi
+if [ -f $WSK_MODDIR/wsk_fuzz.ko ]; then
+	# The API fuzzer (kunit/fuzz_test.c), alone: a short run, or as long as
+	# wsk.fuzz_ops= says (make check WSK_FUZZ_OPS=N [WSK_FUZZ_SEED=S]).
+	echo "wsk guest: wsk_fuzz.ko$fuzz_args"
+	result "load wsk_fuzz.ko" insmod $WSK_MODDIR/wsk_fuzz.ko $fuzz_args
+	ktap_results
+	result "unload wsk_fuzz.ko" rmmod wsk_fuzz
 fi
 
 for t in /wsk/tests/$tests.sh; do

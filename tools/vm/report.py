@@ -13,6 +13,11 @@ Each JSON record (a document between "JSON <name>" and "JSON-END", sent by a
 test) is one case, "<LABEL>: <name>: valid JSON", that passes when Python's
 json module parses the document.
 
+A KTAP block is "KTAP <suite>" or "KTAP <suite> <label>": the label marks a
+second run of a suite (tools/tests/65-faults.sh sends "KTAP wsk_fuzz faults"),
+whose cases are named "<suite>.<case> [<label>]" and which does not stand in
+for the suite's own run in the --suites check.
+
 A boot counts as one more case, "<LABEL>: kernel clean", that fails on any
 kernel report in the console log (WARN, BUG, Oops, KASAN, UBSAN, lockdep, RCU,
 hung task, soft lockup, panic), a kmemleak report, a missing KUnit suite, or a
@@ -95,8 +100,11 @@ def main():
             else:
                 fail(f"{label}: {m.group(2) if m else line}", m.group(3) if m else "")
         elif line.startswith("KTAP "):
-            suite = line[5:].strip()
-            seen_suites.add(suite)
+            suite, _, run = line[5:].strip().partition(" ")
+            run = run.strip()
+            tag = f" [{run}]" if run else ""
+            if not run:
+                seen_suites.add(suite)
             body = []
             i += 1
             while i < len(results) and results[i].rstrip("\r") != "KTAP-END":
@@ -104,15 +112,16 @@ def main():
                 i += 1
             cases, suite_lines = parse_ktap(suite, body)
             if not cases:
-                fail(f"{label}: {suite}", "suite ran no case", body)
+                fail(f"{label}: {suite}{tag}", "suite ran no case", body)
             for name, ok, log, skip in cases:
                 if ok:
                     passed += 1
                 else:
-                    fail(f"{label}: {suite}.{name}", "skipped" if skip else "failed", log)
+                    fail(f"{label}: {suite}.{name}{tag}", "skipped" if skip else "failed",
+                         log)
             if suite_lines and suite_lines[-1][0].group(2) != "ok" and \
                     all(ok for _, ok, _, _ in cases) and cases:
-                fail(f"{label}: {suite}", "suite failed (init or exit)", body)
+                fail(f"{label}: {suite}{tag}", "suite failed (init or exit)", body)
         elif line.startswith("JSON "):
             name = f"{label}: {line[5:].strip()}: valid JSON"
             body = []
