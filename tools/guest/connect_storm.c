@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static struct {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -227,18 +229,6 @@ static void bad_usage(const char *prog)
 		"  -k          keep going: exit 0 even if some connections failed\n",
 		prog, GRACE_SECONDS);
 	exit(2);
-}
-
-static long parse_num(const char *s, long min, long max, const char *prog)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		bad_usage(prog);
-	return v;
 }
 
 int main(int argc, char **argv)

@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define MAX_SIZES	32
 #define MAX_SIZE	(64L << 20)
 #define IO_CHUNK	(256 * 1024)
@@ -64,14 +66,6 @@ static struct {
 	atomic_long mismatches;
 	atomic_long errors;
 } g;
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* xorshift64*: a cheap, reproducible pseudo-random byte stream. */
 static uint64_t prng_next(uint64_t *s)
@@ -341,18 +335,6 @@ static void bad_usage(const char *prog)
 		"  -k          keep going: exit 0 despite errors (not mismatches)\n",
 		prog);
 	exit(2);
-}
-
-static long parse_num(const char *s, long min, long max, const char *prog)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		bad_usage(prog);
-	return v;
 }
 
 static void parse_sizes(char *list, const char *prog)

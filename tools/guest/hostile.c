@@ -99,6 +99,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define IO_CHUNK	(256 * 1024)
 #define MAX_SIZE	(64L << 20)
 #define SMALL_RCVBUF	4096
@@ -129,14 +131,6 @@ static struct {
 	atomic_long timedout;
 	atomic_long unread_at_stall;
 } g;
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void violation(long id, const char *fmt, ...)
 {
@@ -1056,18 +1050,6 @@ static void bad_usage(const char *prog)
 		fprintf(stderr, " %s", scenarios[i].name);
 	fprintf(stderr, "\n");
 	exit(2);
-}
-
-static long parse_num(const char *s, long min, long max, const char *prog)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v < min || v > max)
-		bad_usage(prog);
-	return v;
 }
 
 static int set_addr(const char *addr, long port, int v6)
