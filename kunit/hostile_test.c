@@ -798,17 +798,18 @@ static void wsk_hostile_refuse_after_work(struct kunit *test)
 }
 
 /*
- * accept_event queues an option, closes the socket it is offered, and
- * refuses it: the close completes once with 0, the option once.
+ * accept_event (@mode) queues an option, closes the socket it is offered,
+ * and refuses or takes it: the close completes once with 0, the option
+ * once, and the socket is freed; a refused client is reset.
  */
-static void wsk_hostile_close_then_refuse(struct kunit *test)
+static void wh_close_in_event(struct kunit *test, int mode, bool refused)
 {
 	struct wh *wh = wh_get(test);
 	long sockets = wt_stat("sockets");
 	struct socket *client;
 	int ret;
 
-	wh->accept_mode = WH_CLOSE_REFUSE;
+	wh->accept_mode = mode;
 	wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
 	ret = wt_connect_early(test, AF_INET, wh->port, NULL, &client);
 	KUNIT_ASSERT_TRUE(test, !ret || ret == -ECONNRESET);
@@ -818,33 +819,24 @@ static void wsk_hostile_close_then_refuse(struct kunit *test)
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[0]->count), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[2]->count), 1);
-	KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, ret));
+	if (refused)
+		KUNIT_EXPECT_TRUE(test, wt_reset_seen(client, ret));
 	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
 }
 
+/* The close, then the refusal. */
+static void wsk_hostile_close_then_refuse(struct kunit *test)
+{
+	wh_close_in_event(test, WH_CLOSE_REFUSE, true);
+}
+
 /*
- * accept_event queues an option (the op work runs), closes the socket, and
- * takes it after a while: the teardown waits for the event to return, the
- * close completes once with 0, the option once.
+ * The option's op work runs, then the close, then the event takes it after
+ * a while: the teardown waits for the event to return.
  */
 static void wsk_hostile_close_in_accept_event(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
-	long sockets = wt_stat("sockets");
-	struct socket *client;
-	int ret;
-
-	wh->accept_mode = WH_WORK_CLOSE_TAKE;
-	wh_listener(test, wh, false, WSK_EVENT_ACCEPT);
-	ret = wt_connect_early(test, AF_INET, wh->port, NULL, &client);
-	KUNIT_ASSERT_TRUE(test, !ret || ret == -ECONNRESET);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[2]));
-	KUNIT_EXPECT_EQ(test, wh->side[2]->status, 0);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh->side[0]));
-	msleep(20);
-	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[0]->count), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&wh->side[2]->count), 1);
-	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
+	wh_close_in_event(test, WH_WORK_CLOSE_TAKE, false);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1250,26 +1242,17 @@ static bool wh_send_blocked(void *arg)
 	return test_bit(SOCK_NOSPACE, &wsk_sock(s)->sock->flags);
 }
 
-/*
- * A send larger than the window of a peer that never reads is being handed
- * to TCP: a cancel still ends it (true, then -ECANCELED), and the close
- * after it completes.
- */
-static void wsk_hostile_cancel_blocked_send(struct kunit *test)
+/* 8 MiB to send (one zeroed page, again and again): more than any window. */
+static struct wsk_buf *wh_big_buf(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
-	struct socket *client;
-	struct wsk_socket *s;
-	struct wt_req *r;
-	struct kvec *kv;
-	struct wsk_buf *b;
 	size_t len = 8 << 20;
+	struct wsk_buf *b;
+	struct kvec *kv;
 	void *data;
 
 	data = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	kv = kunit_kcalloc(test, len / PAGE_SIZE, sizeof(*kv), GFP_KERNEL);
 	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	r = wt_req_new(test);
 	KUNIT_ASSERT_TRUE(test, data && kv && b);
 	for (b->nr_segs = 0; b->nr_segs < len / PAGE_SIZE; b->nr_segs++) {
 		kv[b->nr_segs].iov_base = data;
@@ -1277,6 +1260,21 @@ static void wsk_hostile_cancel_blocked_send(struct kunit *test)
 	}
 	b->kvec = kv;
 	b->length = len;
+	return b;
+}
+
+/*
+ * A send larger than the window of a peer that never reads is being handed
+ * to TCP: a cancel still ends it (true, then -ECANCELED), and the close
+ * after it completes.
+ */
+static void wsk_hostile_cancel_blocked_send(struct kunit *test)
+{
+	struct wsk_buf *b = wh_big_buf(test);
+	struct wt_req *r = wt_req_new(test);
+	struct wh *wh = wh_get(test);
+	struct socket *client;
+	struct wsk_socket *s;
 
 	s = wh_pair(test, wh, &wh->conn[0], &client);
 	KUNIT_ASSERT_EQ(test, wsk_send(s, b, 0, &r->req), -EINPROGRESS);
@@ -1318,27 +1316,12 @@ static void wh_tp_cancel_abort(enum wsk_test_point point, struct wsk_sock *s, vo
  */
 static void wsk_hostile_cancel_then_abort(struct kunit *test)
 {
+	struct wsk_buf *b = wh_big_buf(test);
+	struct wt_req *r = wt_req_new(test);
+	struct wt_req *d = wt_req_new(test);
 	struct wh *wh = wh_get(test);
-	struct wt_req *r, *d;
 	struct socket *client;
 	struct wsk_socket *s;
-	struct kvec *kv;
-	struct wsk_buf *b;
-	size_t len = 8 << 20;
-	void *data;
-
-	data = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	kv = kunit_kcalloc(test, len / PAGE_SIZE, sizeof(*kv), GFP_KERNEL);
-	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	r = wt_req_new(test);
-	d = wt_req_new(test);
-	KUNIT_ASSERT_TRUE(test, data && kv && b);
-	for (b->nr_segs = 0; b->nr_segs < len / PAGE_SIZE; b->nr_segs++) {
-		kv[b->nr_segs].iov_base = data;
-		kv[b->nr_segs].iov_len = PAGE_SIZE;
-	}
-	b->kvec = kv;
-	b->length = len;
 
 	s = wh_pair(test, wh, &wh->conn[0], &client);
 	KUNIT_ASSERT_EQ(test, wsk_send(s, b, 0, &r->req), -EINPROGRESS);
