@@ -55,6 +55,7 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -4403,12 +4404,41 @@ static void fz_print_table(struct kunit *test)
 /* The cases                                                                 */
 
 /*
+ * 6.1's KUnit runs a module's suites when it is coming, before its
+ * parameters are parsed (later kernels, once it is live): read ops, seed
+ * and iter from the module's argument string, which is there already. On
+ * later kernels this finds what the parameters say anyway.
+ */
+static void fz_read_args(void)
+{
+	char *args, *next, *param, *val;
+
+	args = kstrdup(THIS_MODULE->args ? THIS_MODULE->args : "", GFP_KERNEL);
+	if (!args)
+		return;
+	next = skip_spaces(args);
+	while (*next) {
+		next = next_arg(next, &param, &val);
+		if (!val)
+			continue;
+		if (!strcmp(param, "ops") && kstrtouint(val, 0, &ops))
+			pr_warn("wsk_fuzz: bad ops=%s\n", val);
+		else if (!strcmp(param, "seed") && kstrtoul(val, 0, &seed))
+			pr_warn("wsk_fuzz: bad seed=%s\n", val);
+		else if (!strcmp(param, "iter") && kstrtouint(val, 0, &iter))
+			pr_warn("wsk_fuzz: bad iter=%s\n", val);
+	}
+	kfree(args);
+}
+
+/*
  * The parameter generator: one chunk after another until the run has done
  * its operations. The first call starts the run.
  */
 static const void *fz_gen_params(const void *prev, char *desc)
 {
 	if (!prev) {
+		fz_read_args();
 		memset(&fz_run, 0, sizeof(fz_run));
 		fz_run.seed = seed ? seed : get_random_u64();
 		fz_run.next_iter = iter;
