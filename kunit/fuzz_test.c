@@ -2821,6 +2821,7 @@ static int fz_pick_weighted(u64 *rng, const u8 *w, int n)
 static void fz_op_accept(struct fz *fz, u64 *rng, int ctx, bool cond)
 {
 	u32 mode = fz_below(rng, 100);
+	bool never, listening;
 	struct fz_sock *fs;
 	struct fz_req *r;
 	int plan = -1, ret;
@@ -2852,6 +2853,12 @@ static void fz_op_accept(struct fz *fz, u64 *rng, int ctx, bool cond)
 	r->resubmits = 0;
 	if (cond && fz_chance(rng, 90))
 		plan = fz_pick_weighted(rng, fz_cf_weights, FZ_CF_NR);
+	/*
+	 * What the listener is before the call: a bind still pending may
+	 * complete (and mark it listening) while wsk_accept() runs.
+	 */
+	never = fz_never_bound(fs);
+	listening = fz_is_listening(fs);
 	ret = fz_submit_accept(fs, r, plan, rng, ctx, cond ? FZ_OP_ACCEPT_COND : FZ_OP_ACCEPT);
 	if (ret == -ENOSPC) {
 		fz_release(r);
@@ -2860,9 +2867,9 @@ static void fz_op_accept(struct fz *fz, u64 *rng, int ctx, bool cond)
 	/* The listener's state is the test thread's doing: its calls know it. */
 	if (!fz_strict(ctx))
 		goto out;
-	if (fz_never_bound(fs))
+	if (never)
 		fz_expect(r, ret, -EINVAL, "accept, never bound");
-	else if (fz_is_listening(fs) && ret != -EINPROGRESS && (plan >= 0 || ret))
+	else if (listening && ret != -EINPROGRESS && (plan >= 0 || ret))
 		fz_expect(r, ret, -EINPROGRESS, "accept");
 out:
 	fz_put_ctx(fs, ctx);
