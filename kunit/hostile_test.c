@@ -105,7 +105,7 @@ enum wh_accept_mode {
  * @tp_hits: how often @tp_point was reached
  * @tp_arg: the arg of the first hit
  * @tp_cancel: what the hook's wsk_req_cancel() returned
- * @tp_status: what the hook's wsk_disconnect() returned
+ * @tp_status: what the hook's wsk_disconnect() or wsk_close() returned
  * @tp_done: the hook has done its work
  * @connected: the test's kernel_connect() of @client has returned
  */
@@ -1287,6 +1287,59 @@ static void wsk_hostile_cancel_blocked_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_close(test, s), 0);
 }
 
+/* The close wh_tp_cancel_close submits, and whether it completed in the hook. */
+static struct wt_req *wh_cc_close;
+static int wh_cc_closed_early;
+
+/*
+ * WSK_TP_CANCELLED, once: wsk_req_cancel() has taken the request off its
+ * listener and not completed it yet. Close the listener now, and give the
+ * close time to run on the op work: it must not complete before the
+ * cancelled request does.
+ */
+static void wh_tp_cancel_close(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh *wh = READ_ONCE(wh_current);
+
+	if (!wh || point != WSK_TP_CANCELLED || atomic_inc_return(&wh->tp_hits) != 1)
+		return;
+	wh->tp_status = wsk_close(&s->pub, &wh_cc_close->req);
+	msleep(200);
+	wh_cc_closed_early = atomic_read(&wh_cc_close->count);
+	WRITE_ONCE(wh->tp_done, true);
+}
+
+/*
+ * A cancel takes a pending accept off its listener and, before it has
+ * completed it, the listener is closed: the close completes after the
+ * accept (-ECANCELED), never before (the fuzzer found this order broken).
+ */
+static void wsk_hostile_cancel_vs_close(struct kunit *test)
+{
+	struct wh *wh = wh_get(test);
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls;
+
+	wh_cc_close = wt_req_new(test);
+	wh_cc_closed_early = -1;
+	ls = wh_listener(test, wh, false, 0);
+	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r->req), -EINPROGRESS);
+	wt_untrack(test, ls);
+	WRITE_ONCE(wsk_test_hook, wh_tp_cancel_close);
+	KUNIT_EXPECT_TRUE(test, wsk_req_cancel(&r->req));
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(wh->tp_done));
+	KUNIT_EXPECT_EQ(test, wh->tp_status, -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, wh_cc_closed_early, 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, -ECANCELED);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, wh_cc_close));
+	KUNIT_EXPECT_EQ(test, wh_cc_close->status, 0);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh_cc_close->count), 1);
+}
+
 /* What wh_tp_cancel_abort acts on. */
 static struct wsk_socket *wh_ca_sock;
 static struct wsk_req *wh_ca_send;
@@ -1589,6 +1642,7 @@ static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE(wsk_hostile_cancel_during_fill),
 	KUNIT_CASE(wsk_hostile_cancel_blocked_send),
 	KUNIT_CASE(wsk_hostile_cancel_then_abort),
+	KUNIT_CASE(wsk_hostile_cancel_vs_close),
 	KUNIT_CASE(wsk_hostile_ind_alloc_fails),
 	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),

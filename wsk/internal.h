@@ -176,6 +176,9 @@ enum wsk_sock_state {
  *	the work when it finds nothing to do (or leaves a teardown to the end of
  *	the socket's accept_event), never cleared once the teardown is taken
  *	(so the socket can be freed from the work)
+ * @cancelling: requests wsk_req_cancel() took off this socket's queues and
+ *	is still completing in its caller's context (atomic, no lock); the
+ *	teardown waits for 0 before the close completes and the socket goes
  * @backlog_set: WSK_SO_LISTEN_BACKLOG was set
  * @backlog: its value
  * @local_len: length of @local, 0 until bound or accepted
@@ -278,6 +281,7 @@ struct wsk_sock {
 	bool rejected;
 	bool net_gone;
 	bool op_active;
+	atomic_t cancelling;
 	bool backlog_set;
 	u32 backlog;
 	int local_len;
@@ -436,6 +440,9 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
  * @WSK_TP_KERNEL_ACCEPT: the accept work is about to call kernel_accept()
  *	(arg: an int *, 0; a negative errno the hook puts there is taken as
  *	kernel_accept()'s result, and it is not called)
+ * @WSK_TP_CANCELLED: wsk_req_cancel() took a queued request off its
+ *	socket and is about to complete it (arg: the request); the caller's
+ *	context, which for this point must be process context
  */
 enum wsk_test_point {
 	WSK_TP_LISTENED,
@@ -446,6 +453,7 @@ enum wsk_test_point {
 	WSK_TP_OP_PASS,
 	WSK_TP_IND_ALLOC,
 	WSK_TP_KERNEL_ACCEPT,
+	WSK_TP_CANCELLED,
 };
 
 typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *s, void *arg);

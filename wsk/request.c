@@ -8,8 +8,10 @@
  */
 #include <linux/export.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "internal.h"
 #include "trace.h"
@@ -291,6 +293,8 @@ bool wsk_req_cancel(struct wsk_req *req)
 		spin_lock_irqsave(&s->lock, flags);
 		if (req->priv.sock == pub && !list_empty(&req->priv.node)) {
 			wsk_req_unqueue(req);
+			/* The socket's close now waits for us (wsk_sock_teardown()). */
+			atomic_inc(&s->cancelling);
 			found = true;
 		} else if (req->priv.sock == pub && !req->priv.cancel) {
 			/* Taken: its work completes it at its next step. */
@@ -307,8 +311,15 @@ bool wsk_req_cancel(struct wsk_req *req)
 
 	if (!found && !marked)
 		trace_wsk_req_cancel(req, false);
-	if (found)
+	if (found) {
+		/* @s stays: its teardown waits for @s->cancelling to drop to 0. */
+		wsk_test_point(WSK_TP_CANCELLED, s, req);
 		wsk_req_complete(req, -ECANCELED);
+		rcu_read_lock();
+		if (atomic_dec_and_test(&s->cancelling))
+			wake_up_var(&s->cancelling);
+		rcu_read_unlock();
+	}
 	return found || marked;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_req_cancel, WSK);

@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/tcp.h>
+#include <linux/wait_bit.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -377,6 +378,12 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	if (rejected)
 		wsk_stat_inc(&wsk_stats.connections_rejected);
 
+	/*
+	 * A wsk_req_cancel() that took a request off a queue before we emptied
+	 * them completes it in its own context: the close completes after it,
+	 * and the socket stays until its canceller no longer touches it.
+	 */
+	wait_var_event(&s->cancelling, !atomic_read(&s->cancelling));
 	if (close_req) {
 		trace_wsk_sock_close_end(s, nr_cancelled);
 		wsk_req_complete(close_req, 0);
