@@ -3592,7 +3592,7 @@ static int fz_set_sync(struct fz_sock *fs, int level, u32 code, int val)
 	u32 g;
 
 	if (!r)
-		return -EBUSY;
+		return -ENOSPC;	/* its request is another context's now: not wsk's answer */
 	r->optval = val;
 	r->out_returned = 0xdead;
 	g = fz_sub_begin(r, FZ_K_SET, FZ_OP_SETUP, FZ_CTX_PROC);
@@ -3638,7 +3638,7 @@ static struct fz_sock *fz_op_setup(struct fz *fz, u64 *rng, bool quiet)
 	 */
 	if (fz_chance(rng, 50)) {
 		ret = fz_set_sync(fs, SOL_SOCKET, WSK_SO_LISTEN_BACKLOG, 1 + fz_below(rng, 64));
-		if (ret && !(ret == -EINVAL && !fz_never_bound(fs)))
+		if (ret && ret != -ENOSPC && !(ret == -EINVAL && !fz_never_bound(fs)))
 			fz_bad(fz, "setup of listener %u: backlog %d", fs->id, ret);
 	}
 	if (fs->dispatch >= 2 && fz_chance(rng, 60)) {
@@ -3646,7 +3646,7 @@ static struct fz_sock *fz_op_setup(struct fz *fz, u64 *rng, bool quiet)
 		ret = fz_set_sync(fs, SOL_SOCKET, WSK_SO_CONDITIONAL_ACCEPT, 1);
 		if (ret) {
 			clear_bit(FZ_F_COND, &fs->flags);
-			if (!(ret == -EINVAL && !fz_never_bound(fs)))
+			if (ret != -ENOSPC && !(ret == -EINVAL && !fz_never_bound(fs)))
 				fz_bad(fz, "setup of listener %u: conditional accept %d", fs->id,
 				       ret);
 		}
