@@ -32,17 +32,7 @@ static struct dentry *wsk_debugfs_dir;
 const char *wsk_req_kind_name(enum wsk_req_kind kind)
 {
 	static const char * const names[] = {
-		[WSK_REQ_NONE] = "none",
-		[WSK_REQ_SOCKET] = "socket",
-		[WSK_REQ_BIND] = "bind",
-		[WSK_REQ_SETOPT] = "setopt",
-		[WSK_REQ_CLOSE] = "close",
-		[WSK_REQ_ACCEPT] = "accept",
-		[WSK_REQ_INLINE] = "inline",
-		[WSK_REQ_SEND] = "send",
-		[WSK_REQ_RECEIVE] = "receive",
-		[WSK_REQ_DISCONNECT] = "disconnect",
-		[WSK_REQ_EVENT] = "event",
+		WSK_REQ_KINDS(WSK_NAME_ENTRY, WSK_NAME_ENTRY)
 	};
 
 	if (kind < ARRAY_SIZE(names) && names[kind])
@@ -54,14 +44,7 @@ static const struct {
 	int err;
 	const char *name;
 } wsk_err_kinds[WSK_ERR_NR_KINDS] = {
-	[WSK_ERR_EINVAL] = { EINVAL, "einval" },
-	[WSK_ERR_ENOTCONN] = { ENOTCONN, "enotconn" },
-	[WSK_ERR_EOPNOTSUPP] = { EOPNOTSUPP, "eopnotsupp" },
-	[WSK_ERR_ESHUTDOWN] = { ESHUTDOWN, "eshutdown" },
-	[WSK_ERR_ENOMEM] = { ENOMEM, "enomem" },
-	[WSK_ERR_EADDRINUSE] = { EADDRINUSE, "eaddrinuse" },
-	[WSK_ERR_ECONNREFUSED] = { ECONNREFUSED, "econnrefused" },
-	[WSK_ERR_EAGAIN] = { EAGAIN, "eagain" },
+	WSK_ERR_KINDS(WSK_ERR_NAME_ENTRY)
 	[WSK_ERR_OTHER] = { 0, "other" },
 };
 

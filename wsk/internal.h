@@ -30,6 +30,8 @@
 #include <linux/workqueue.h>
 #include <wsk/wsk.h>
 
+#include "names.h"
+
 struct module;
 struct net;
 struct sock;
@@ -74,18 +76,9 @@ enum wsk_req_state {
 	WSK_REQ_PENDING = 1,
 };
 
+/* What a request is for: WSK_REQ_KINDS (names.h). */
 enum wsk_req_kind {
-	WSK_REQ_NONE,
-	WSK_REQ_SOCKET,
-	WSK_REQ_BIND,
-	WSK_REQ_SETOPT,
-	WSK_REQ_CLOSE,
-	WSK_REQ_ACCEPT,
-	WSK_REQ_INLINE,		/* completes inside the submitting call */
-	WSK_REQ_SEND,
-	WSK_REQ_RECEIVE,
-	WSK_REQ_DISCONNECT,
-	WSK_REQ_EVENT,		/* an event disable waiting for its callback */
+	WSK_REQ_KINDS(WSK_ENUM_ENTRY, WSK_ENUM_ENTRY)
 	WSK_REQ_NR_KINDS
 };
 
@@ -133,15 +126,9 @@ void wsk_client_put_socket(struct wsk_client *client);
 /* ------------------------------------------------------------------------ */
 /* Sockets (socket.c, listen.c)                                              */
 
+/* A socket's states: WSK_SOCK_STATES (names.h). */
 enum wsk_sock_state {
-	WSK_SOCK_CREATING,	/* kernel socket being created */
-	WSK_SOCK_OPEN,		/* created, not bound */
-	WSK_SOCK_BOUND,		/* connection socket bound */
-	WSK_SOCK_LISTENING,	/* listen socket bound and listening */
-	WSK_SOCK_CONNECTED,	/* accepted connection */
-	WSK_SOCK_DEAD,		/* a connection reset, a listener the kernel closed,
-				 * or a socket whose namespace went away
-				 */
+	WSK_SOCK_STATES(WSK_ENUM_ENTRY, WSK_ENUM_ENTRY)
 };
 
 /**
@@ -477,19 +464,9 @@ static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *s,
 /* ------------------------------------------------------------------------ */
 /* Counters (debugfs.c)                                                      */
 
-/*
- * The error statuses counted by kind in wsk_stats.errors: those of the
- * contract's status mapping. Anything else counts as WSK_ERR_OTHER.
- */
+/* The error statuses counted by kind in wsk_stats.errors: WSK_ERR_KINDS. */
 enum wsk_err_kind {
-	WSK_ERR_EINVAL,
-	WSK_ERR_ENOTCONN,
-	WSK_ERR_EOPNOTSUPP,
-	WSK_ERR_ESHUTDOWN,
-	WSK_ERR_ENOMEM,
-	WSK_ERR_EADDRINUSE,
-	WSK_ERR_ECONNREFUSED,
-	WSK_ERR_EAGAIN,
+	WSK_ERR_KINDS(WSK_ERR_ENUM_ENTRY)
 	WSK_ERR_OTHER,
 	WSK_ERR_NR_KINDS
 };

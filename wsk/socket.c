@@ -48,12 +48,7 @@ static u64 wsk_sock_last_id;
 const char *wsk_sock_state_name(enum wsk_sock_state state)
 {
 	static const char * const names[] = {
-		[WSK_SOCK_CREATING] = "creating",
-		[WSK_SOCK_OPEN] = "open",
-		[WSK_SOCK_BOUND] = "bound",
-		[WSK_SOCK_LISTENING] = "listening",
-		[WSK_SOCK_CONNECTED] = "connected",
-		[WSK_SOCK_DEAD] = "dead",
+		WSK_SOCK_STATES(WSK_NAME_ENTRY, WSK_NAME_ENTRY)
 	};
 
 	if (state < ARRAY_SIZE(names) && names[state])

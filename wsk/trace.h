@@ -60,31 +60,18 @@ static inline void wsk_trace_addr(u8 *to, const struct sockaddr_storage *addr, i
 
 #include <linux/tracepoint.h>
 
-TRACE_DEFINE_ENUM(WSK_REQ_NONE);
-TRACE_DEFINE_ENUM(WSK_REQ_SOCKET);
-TRACE_DEFINE_ENUM(WSK_REQ_BIND);
-TRACE_DEFINE_ENUM(WSK_REQ_SETOPT);
-TRACE_DEFINE_ENUM(WSK_REQ_CLOSE);
-TRACE_DEFINE_ENUM(WSK_REQ_ACCEPT);
-TRACE_DEFINE_ENUM(WSK_REQ_INLINE);
-TRACE_DEFINE_ENUM(WSK_REQ_SEND);
-TRACE_DEFINE_ENUM(WSK_REQ_RECEIVE);
-TRACE_DEFINE_ENUM(WSK_REQ_DISCONNECT);
-TRACE_DEFINE_ENUM(WSK_REQ_EVENT);
+/*
+ * The request kinds and socket states of names.h: here as enums user space
+ * can resolve, and as print tables.
+ */
+WSK_REQ_KINDS(WSK_TRACE_ENUM, WSK_TRACE_ENUM)
+WSK_SOCK_STATES(WSK_TRACE_ENUM, WSK_TRACE_ENUM)
 
-#define show_wsk_req_kind(kind)					\
-	__print_symbolic(kind,					\
-			 { WSK_REQ_NONE, "none" },		\
-			 { WSK_REQ_SOCKET, "socket" },		\
-			 { WSK_REQ_BIND, "bind" },		\
-			 { WSK_REQ_SETOPT, "setopt" },		\
-			 { WSK_REQ_CLOSE, "close" },		\
-			 { WSK_REQ_ACCEPT, "accept" },		\
-			 { WSK_REQ_INLINE, "inline" },		\
-			 { WSK_REQ_SEND, "send" },		\
-			 { WSK_REQ_RECEIVE, "receive" },		\
-			 { WSK_REQ_DISCONNECT, "disconnect" },	\
-			 { WSK_REQ_EVENT, "event" })
+#define show_wsk_req_kind(kind)						\
+	__print_symbolic(kind, WSK_REQ_KINDS(WSK_TRACE_SYM, WSK_TRACE_SYM_LAST))
+
+#define show_wsk_sock_state(state)					\
+	__print_symbolic(state, WSK_SOCK_STATES(WSK_TRACE_SYM, WSK_TRACE_SYM_LAST))
 
 #define show_wsk_event(event)					\
 	__print_symbolic(event,					\
@@ -94,22 +81,6 @@ TRACE_DEFINE_ENUM(WSK_REQ_EVENT);
 			 { WSK_EVENT_ACCEPT, "accept" },	\
 			 { WSK_EV_INSPECT, "inspect" },		\
 			 { WSK_EV_ABORT, "abort" })
-
-TRACE_DEFINE_ENUM(WSK_SOCK_CREATING);
-TRACE_DEFINE_ENUM(WSK_SOCK_OPEN);
-TRACE_DEFINE_ENUM(WSK_SOCK_BOUND);
-TRACE_DEFINE_ENUM(WSK_SOCK_LISTENING);
-TRACE_DEFINE_ENUM(WSK_SOCK_CONNECTED);
-TRACE_DEFINE_ENUM(WSK_SOCK_DEAD);
-
-#define show_wsk_sock_state(state)				\
-	__print_symbolic(state,					\
-			 { WSK_SOCK_CREATING, "creating" },	\
-			 { WSK_SOCK_OPEN, "open" },		\
-			 { WSK_SOCK_BOUND, "bound" },		\
-			 { WSK_SOCK_LISTENING, "listening" },	\
-			 { WSK_SOCK_CONNECTED, "connected" },	\
-			 { WSK_SOCK_DEAD, "dead" })
 
 #define show_wsk_category(category)				\
 	__print_symbolic(category,				\

@@ -12,17 +12,29 @@ if [ -z "$tree" ]; then
 	tree=$(bash "$WSK_TOP/tools/vm/kernel.sh")
 fi
 cd "$WSK_TOP"
-files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | grep -v '^tools/guest/' || true)
+# wsk/names.h holds the X-macro name tables, which checkpatch cannot parse:
+# it is checked with the findings that idiom causes (a macro of macro calls,
+# an argument an expansion leaves out, "[value] = name", the semicolon
+# TRACE_DEFINE_ENUM() needs) turned off.
+tables=wsk/names.h
+files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' |
+	grep -v -e '^tools/guest/' -e "^$tables\$" || true)
 rc=0
 
-if ! perl "$tree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
-	--max-line-length=100 --ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-	-f $files >"$WSK_OUT/checkpatch.log" 2>&1; then
+checkpatch() { # checkpatch IGNORES FILES...
+	_ign=$1
+	shift
+	perl "$tree/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
+		--max-line-length=100 --ignore "SPDX_LICENSE_TAG,FILE_PATH_CHANGES$_ign" -f "$@"
+}
+if ! { checkpatch "" $files &&
+	checkpatch ",COMPLEX_MACRO,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,BRACKET_SPACE,TRAILING_SEMICOLON" $tables; } \
+	>"$WSK_OUT/checkpatch.log" 2>&1; then
 	grep -E 'ERROR|WARNING|CHECK' "$WSK_OUT/checkpatch.log"
 	echo "checkpatch: findings above"
 	rc=1
 else
-	echo "checkpatch --strict: clean ($(echo $files | wc -w) files)"
+	echo "checkpatch --strict: clean ($(echo $files $tables | wc -w) files)"
 fi
 
 out="$WSK_OUT/sparse"
