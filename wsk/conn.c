@@ -583,18 +583,14 @@ struct wsk_rx_state {
  */
 static void wsk_conn_collect(struct wsk_sock *c, struct list_head *list)
 {
-	struct wsk_req *req;
-
 	lockdep_assert_held(&c->lock);
 	if (c->tx_cur) {
 		wsk_req_detach(c->tx_cur);
 		list_add_tail(&c->tx_cur->priv.node, list);
 		c->tx_cur = NULL;
 	}
-	while ((req = wsk_req_dequeue(&c->tx_q)))
-		list_add_tail(&req->priv.node, list);
-	while ((req = wsk_req_dequeue(&c->rx_q)))
-		list_add_tail(&req->priv.node, list);
+	wsk_req_dequeue_all(&c->tx_q, list);
+	wsk_req_dequeue_all(&c->rx_q, list);
 }
 
 /* An abortive disconnect: fail the queued requests, reset, complete. */
@@ -1090,18 +1086,17 @@ static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, uns
 	return 0;
 }
 
-/* Validate and queue a send, receive or disconnect. @req is claimed. */
-static int wsk_data_submit(struct wsk_socket *s, const struct wsk_buf *buf,
-			   unsigned int flags, struct wsk_req *req)
+/* Claim @req for a send, receive or disconnect, check it, and queue it. */
+static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
+			   const struct wsk_buf *buf, unsigned int flags, struct wsk_req *req)
 {
-	enum wsk_req_kind kind = req->priv.kind;
 	unsigned long irqflags;
 	struct wsk_sock *c;
 	int err, bad;
 
-	if (!s)
-		return wsk_req_fail(req, -EINVAL);
-	c = wsk_sock(s);
+	err = wsk_req_enter(req, kind, s, true, &c);
+	if (err)
+		return err;
 	bad = wsk_data_check(kind, buf, flags);
 	if (buf && !(flags & WSK_FLAG_ABORTIVE))
 		req->priv.args.data.buf = *buf;
@@ -1147,37 +1142,27 @@ static int wsk_data_submit(struct wsk_socket *s, const struct wsk_buf *buf,
 	}
 	spin_unlock_irqrestore(&c->lock, irqflags);
 
-	if (!err) {
-		wsk_req_complete(req, 0);
-		return 0;
-	}
-	return wsk_req_submitted(req, err);
+	return wsk_req_leave(req, err);
 }
 
 int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 	     struct wsk_req *req)
 {
-	int err = wsk_req_claim(req, WSK_REQ_SEND, s);
-
-	return err ? err : wsk_data_submit(s, buf, flags, req);
+	return wsk_data_submit(s, WSK_REQ_SEND, buf, flags, req);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
 
 int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		struct wsk_req *req)
 {
-	int err = wsk_req_claim(req, WSK_REQ_RECEIVE, s);
-
-	return err ? err : wsk_data_submit(s, buf, flags, req);
+	return wsk_data_submit(s, WSK_REQ_RECEIVE, buf, flags, req);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
 
 int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		   struct wsk_req *req)
 {
-	int err = wsk_req_claim(req, WSK_REQ_DISCONNECT, s);
-
-	return err ? err : wsk_data_submit(s, buf, flags, req);
+	return wsk_data_submit(s, WSK_REQ_DISCONNECT, buf, flags, req);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_disconnect, WSK);
 

@@ -91,10 +91,7 @@ void wsk_cb_end(struct wsk_sock *s, u32 event, int ret)
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
 
-	list_for_each_entry_safe(req, tmp, &done, priv.node) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, 0);
-	}
+	wsk_req_complete_list(&done, 0);
 }
 
 /**

@@ -35,6 +35,7 @@
 struct module;
 struct net;
 struct sock;
+struct wsk_sock;
 struct socket;
 
 /* ------------------------------------------------------------------------ */
@@ -85,15 +86,17 @@ enum wsk_req_kind {
 int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s);
 void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
 void wsk_req_complete(struct wsk_req *req, int status);
-void wsk_req_complete_list(struct list_head *list, int status);
-int wsk_req_fail(struct wsk_req *req, int status);
+unsigned int wsk_req_complete_list(struct list_head *list, int status);
+int wsk_req_enter(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s,
+		  bool args_ok, struct wsk_sock **ws);
+int wsk_req_leave(struct wsk_req *req, int status);
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req);
 struct wsk_req *wsk_req_dequeue(struct list_head *queue);
+void wsk_req_dequeue_all(struct list_head *queue, struct list_head *list);
 struct wsk_req *wsk_req_take(struct list_head *queue);
 bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req);
 bool wsk_req_detach(struct wsk_req *req);
 void wsk_req_unqueue(struct wsk_req *req);
-int wsk_req_submitted(struct wsk_req *req, int err);
 
 /* ------------------------------------------------------------------------ */
 /* Clients (client.c)                                                        */

@@ -677,18 +677,13 @@ static void wsk_listen_dead(struct wsk_sock *ls)
 void wsk_listen_die(struct wsk_sock *ls)
 {
 	unsigned long flags;
-	struct wsk_req *req;
 	LIST_HEAD(failed);
 
 	spin_lock_irqsave(&ls->lock, flags);
 	ls->state = WSK_SOCK_DEAD;
-	while ((req = wsk_req_dequeue(&ls->accept_q)))
-		list_add_tail(&req->priv.node, &failed);
+	wsk_req_dequeue_all(&ls->accept_q, &failed);
 	spin_unlock_irqrestore(&ls->lock, flags);
-	while ((req = list_first_entry_or_null(&failed, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, -ESHUTDOWN);
-	}
+	wsk_req_complete_list(&failed, -ESHUTDOWN);
 }
 
 /* What the accept work does with the head of the ready FIFO. */
@@ -863,12 +858,9 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 	unsigned long irqflags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_ACCEPT, listen);
+	err = wsk_req_enter(req, WSK_REQ_ACCEPT, listen, true, &ls);
 	if (err)
 		return err;
-	if (!listen)
-		return wsk_req_fail(req, -EINVAL);
-	ls = wsk_sock(listen);
 
 	req->priv.args.accept.context = accept_socket_context;
 	req->priv.args.accept.dispatch = accept_socket_dispatch;
@@ -906,7 +898,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 	spin_unlock_irqrestore(&ls->lock, irqflags);
 
 	if (err)
-		return wsk_req_submitted(req, err);
+		return wsk_req_leave(req, err);
 	wsk_accept_deliver(ls, conn, req);
 	return 0;
 }
@@ -939,12 +931,9 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 	unsigned long flags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE, listen);
+	err = wsk_req_enter(req, WSK_REQ_INLINE, listen, id, &ls);
 	if (err)
 		return err;
-	if (!listen || !id)
-		return wsk_req_fail(req, -EINVAL);
-	ls = wsk_sock(listen);
 
 	spin_lock_irqsave(&ls->lock, flags);
 	if (ls->closing) {
@@ -987,9 +976,6 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 	}
 	spin_unlock_irqrestore(&ls->lock, flags);
 
-	if (err)
-		return wsk_req_fail(req, err);
-	wsk_req_complete(req, 0);
-	return 0;
+	return wsk_req_leave(req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_inspect_complete, WSK);

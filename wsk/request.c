@@ -117,28 +117,66 @@ void wsk_req_complete(struct wsk_req *req, int status)
  * that returned true is never turned into another error.
  *
  * Context: any, with no wsk lock held.
+ * Return: how many requests were completed.
  */
-void wsk_req_complete_list(struct list_head *list, int status)
+unsigned int wsk_req_complete_list(struct list_head *list, int status)
 {
+	unsigned int n = 0;
 	struct wsk_req *req;
 
 	while ((req = list_first_entry_or_null(list, struct wsk_req, priv.node))) {
 		list_del_init(&req->priv.node);
 		wsk_req_complete(req, req->priv.cancel ? -ECANCELED : status);
+		n++;
 	}
+	return n;
 }
 
 /**
- * wsk_req_fail - complete a claimed request with an error, inline
- * @req: a claimed request
- * @status: the negative errno
+ * wsk_req_enter - the entry of every exported call on a socket that takes a request
+ * @req: the caller's request
+ * @kind: what it is for
+ * @s: the socket argument, as the caller passed it (may be NULL)
+ * @args_ok: the call's other required pointer arguments are not NULL
+ * @ws: set to the socket object on success
+ *
+ * Encodes the error order every such call follows: a NULL or still pending
+ * @req first (-EINVAL or -EBUSY, nothing completed: there is no request to
+ * complete), then a NULL @s or a missing argument (-EINVAL, @req completed
+ * inline). What the call then checks under the socket's lock (-ESHUTDOWN
+ * first) is its own.
+ *
+ * Context: any.
+ * Return: 0 with @req claimed, to be ended with wsk_req_leave() or
+ * completed by whoever it is handed to; else the errno the call returns.
+ */
+int wsk_req_enter(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s,
+		  bool args_ok, struct wsk_sock **ws)
+{
+	int err = wsk_req_claim(req, kind, s);
+
+	if (err)
+		return err;
+	if (!s || !args_ok)
+		return wsk_req_leave(req, -EINVAL);
+	*ws = wsk_sock(s);
+	return 0;
+}
+
+/**
+ * wsk_req_leave - the exit of a call that claimed a request
+ * @req: the claimed request
+ * @status: -EINPROGRESS if @req was handed on (queued on a socket: it may
+ *	already be completing elsewhere, and is not touched); else 0 or the
+ *	negative errno to complete it with, inside the call
  *
  * Context: any, no wsk lock held.
- * Return: @status, for "return wsk_req_fail(req, -EINVAL);".
+ * Return: @status, for "return wsk_req_leave(req, err);".
  */
-int wsk_req_fail(struct wsk_req *req, int status)
+int wsk_req_leave(struct wsk_req *req, int status)
 {
-	wsk_req_complete(req, status);
+	if (status != -EINPROGRESS)
+		wsk_req_complete(req, status);
 	return status;
 }
 
@@ -170,25 +208,10 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
  */
 void wsk_req_unqueue(struct wsk_req *req)
 {
+	lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
 	wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
 	list_del_init(&req->priv.node);
 	WRITE_ONCE(req->priv.sock, NULL);
-}
-
-/**
- * wsk_req_submitted - the common tail of a submitting call
- * @req: the claimed request
- * @err: -EINPROGRESS if @req was queued (it may already be completing
- *	elsewhere: it is not touched), else the error to complete it with
- *
- * Context: any, no wsk lock held.
- * Return: @err.
- */
-int wsk_req_submitted(struct wsk_req *req, int err)
-{
-	if (err == -EINPROGRESS)
-		return err;
-	return wsk_req_fail(req, err);
 }
 
 /**
@@ -210,6 +233,22 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue)
 }
 
 /**
+ * wsk_req_dequeue_all - take every request off a socket queue
+ * @queue: a queue of a socket whose lock the caller holds
+ * @list: where they go, in queue order, now owned by the caller (complete
+ *	them with wsk_req_complete_list() once the lock is dropped)
+ *
+ * Context: any; the caller holds the lock of the queue's socket.
+ */
+void wsk_req_dequeue_all(struct list_head *queue, struct list_head *list)
+{
+	struct wsk_req *req;
+
+	while ((req = wsk_req_dequeue(queue)))
+		list_add_tail(&req->priv.node, list);
+}
+
+/**
  * wsk_req_take - take the oldest request off a queue to work on it
  * @queue: a queue of a socket whose lock the caller holds
  *
@@ -226,6 +265,7 @@ struct wsk_req *wsk_req_take(struct list_head *queue)
 
 	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
 	if (req) {
+		lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
 		wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
 		list_del_init(&req->priv.node);
 	}

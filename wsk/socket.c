@@ -335,8 +335,8 @@ static void wsk_sock_release_kern(struct wsk_sock *s, struct socket *sock, bool 
  */
 static void wsk_sock_teardown(struct wsk_sock *s)
 {
-	struct wsk_req *req, *close_req;
-	unsigned int nr_cancelled = 0;
+	struct wsk_req *close_req;
+	unsigned int nr_cancelled;
 	bool reset, rejected;
 	struct socket *sock;
 	unsigned long flags;
@@ -351,12 +351,9 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 		wsk_conn_stop(s, &cancelled);
 
 	spin_lock_irqsave(&s->lock, flags);
-	while ((req = wsk_req_dequeue(&s->op_q)))
-		list_add_tail(&req->priv.node, &cancelled);
-	while ((req = wsk_req_dequeue(&s->accept_q)))
-		list_add_tail(&req->priv.node, &cancelled);
-	while ((req = wsk_req_dequeue(&s->evwait_q)))
-		list_add_tail(&req->priv.node, &cancelled);
+	wsk_req_dequeue_all(&s->op_q, &cancelled);
+	wsk_req_dequeue_all(&s->accept_q, &cancelled);
+	wsk_req_dequeue_all(&s->evwait_q, &cancelled);
 	sock = s->sock;
 	s->sock = NULL;
 	close_req = s->close_req;
@@ -364,11 +361,7 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	rejected = s->rejected;
 	spin_unlock_irqrestore(&s->lock, flags);
 
-	while ((req = list_first_entry_or_null(&cancelled, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, -ECANCELED);
-		nr_cancelled++;
-	}
+	nr_cancelled = wsk_req_complete_list(&cancelled, -ECANCELED);
 	wsk_sock_release_kern(s, sock, !reset);
 	if (rejected)
 		wsk_stat_inc(&wsk_stats.connections_rejected);
@@ -503,6 +496,18 @@ static void wsk_sock_op_work(struct work_struct *work)
 /* ------------------------------------------------------------------------ */
 /* Exported operations                                                       */
 
+/* Whether a close (or reset) of @ws has started. Context: any, lock not held. */
+static bool wsk_sock_closing(struct wsk_sock *ws)
+{
+	unsigned long flags;
+	bool closing;
+
+	spin_lock_irqsave(&ws->lock, flags);
+	closing = ws->closing;
+	spin_unlock_irqrestore(&ws->lock, flags);
+	return closing;
+}
+
 int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned int flags,
 	       void *socket_context, const void *client_dispatch, struct wsk_req *req)
 {
@@ -513,21 +518,21 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	if (err)
 		return err;
 	if (!client || !net)
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 	if (family != AF_INET && family != AF_INET6)
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 	if (flags != WSK_FLAG_LISTEN_SOCKET && flags != WSK_FLAG_CONNECTION_SOCKET)
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 	if (READ_ONCE(client->dying))
-		return wsk_req_fail(req, -ESHUTDOWN);
+		return wsk_req_leave(req, -ESHUTDOWN);
 	/* Held until the kernel socket exists (wsk_sock_do_create()), not after. */
 	if (!maybe_get_net(net))
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 
 	s = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
 	if (!s) {
 		put_net(net);
-		return wsk_req_fail(req, -ENOMEM);
+		return wsk_req_leave(req, -ENOMEM);
 	}
 	s->context = socket_context;
 	s->client_dispatch = client_dispatch;
@@ -546,12 +551,9 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	unsigned long irqflags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_BIND, s);
+	err = wsk_req_enter(req, WSK_REQ_BIND, s, addr, &ws);
 	if (err)
 		return err;
-	if (!s || !addr)
-		return wsk_req_fail(req, -EINVAL);
-	ws = wsk_sock(s);
 
 	req->priv.args.bind.addr = addr;
 	req->priv.args.bind.addrlen = addrlen;
@@ -573,7 +575,7 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	spin_unlock_irqrestore(&ws->lock, irqflags);
 
 	/* -EINPROGRESS: @req may already be completing elsewhere; leave it. */
-	return wsk_req_submitted(req, err);
+	return wsk_req_leave(req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_bind, WSK);
 
@@ -583,12 +585,9 @@ int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 	unsigned long flags;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_CLOSE, s);
+	err = wsk_req_enter(req, WSK_REQ_CLOSE, s, true, &ws);
 	if (err)
 		return err;
-	if (!s)
-		return wsk_req_fail(req, -EINVAL);
-	ws = wsk_sock(s);
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing) {
@@ -603,7 +602,7 @@ int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
 
-	return wsk_req_submitted(req, err);
+	return wsk_req_leave(req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_close, WSK);
 
@@ -614,12 +613,9 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	unsigned long flags;
 	int err, len = 0;
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
+	err = wsk_req_enter(req, WSK_REQ_INLINE, s, addr, &ws);
 	if (err)
 		return err;
-	if (!s || !addr)
-		return wsk_req_fail(req, -EINVAL);
-	ws = wsk_sock(s);
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing) {
@@ -645,11 +641,8 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
 
-	if (err)
-		return wsk_req_fail(req, err);
 	req->result.bytes = len;
-	wsk_req_complete(req, 0);
-	return 0;
+	return wsk_req_leave(req, err);
 }
 
 int wsk_get_local_address(struct wsk_socket *s, struct sockaddr_storage *addr,
@@ -723,16 +716,16 @@ static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
 	int err;
 
 	if (!wsk_sock_is_listener(ws))
-		return wsk_req_fail(req, -EOPNOTSUPP);
+		return wsk_req_leave(req, -EOPNOTSUPP);
 	if (!in || in_size < sizeof(v))
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 	memcpy(&v, in, sizeof(v));
 	if (code == WSK_SO_LISTEN_BACKLOG)
 		bad = v > INT_MAX;
 	else
 		bad = v > 1 || (v && (!ld || !ld->inspect_event));
 	if (bad)
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing) {
@@ -748,10 +741,7 @@ static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
 		err = 0;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
-	if (err)
-		return wsk_req_fail(req, err);
-	wsk_req_complete(req, 0);
-	return 0;
+	return wsk_req_leave(req, err);
 }
 
 static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_size,
@@ -766,9 +756,9 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 
 	err = wsk_opt_check(ws, level, code);
 	if (err)
-		return wsk_req_fail(req, err);
+		return wsk_req_leave(req, err);
 	if (!in || in_size < sizeof(val))
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 	memcpy(&val, in, sizeof(val));
 
 	wsk_req_set_kind(req, WSK_REQ_SETOPT);
@@ -786,7 +776,7 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 		err = -EINPROGRESS;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
-	return wsk_req_submitted(req, err);
+	return wsk_req_leave(req, err);
 }
 
 static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_size,
@@ -801,9 +791,9 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	else
 		err = wsk_opt_check(ws, level, code);
 	if (err)
-		return wsk_req_fail(req, err);
+		return wsk_req_leave(req, err);
 	if (!out || out_size < sizeof(val))
-		return wsk_req_fail(req, -EINVAL);
+		return wsk_req_leave(req, -EINVAL);
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing || ws->net_gone || !ws->sock)
@@ -818,7 +808,7 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 		val = ws->backlog_set ? ws->backlog : wsk_net_somaxconn(ws->net);
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (err)
-		return wsk_req_fail(req, err);
+		return wsk_req_leave(req, err);
 
 	memcpy(out, &val, sizeof(val));
 	if (out_returned)
@@ -833,8 +823,6 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 		size_t *out_returned, struct wsk_req *req)
 {
 	struct wsk_sock *ws;
-	unsigned long flags;
-	bool closing;
 	int err;
 
 	if (type == WSK_SET_OPTION && level == SOL_SOCKET && code == WSK_SO_EVENT_CALLBACK) {
@@ -853,20 +841,14 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 		return err;
 	}
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
+	err = wsk_req_enter(req, WSK_REQ_INLINE, s, true, &ws);
 	if (err)
 		return err;
-	if (!s)
-		return wsk_req_fail(req, -EINVAL);
-	ws = wsk_sock(s);
 	if (out_returned)
 		*out_returned = 0;
 
-	spin_lock_irqsave(&ws->lock, flags);
-	closing = ws->closing;
-	spin_unlock_irqrestore(&ws->lock, flags);
-	if (closing)
-		return wsk_req_fail(req, -ESHUTDOWN);
+	if (wsk_sock_closing(ws))
+		return wsk_req_leave(req, -ESHUTDOWN);
 
 	switch (type) {
 	case WSK_SET_OPTION:
@@ -874,7 +856,7 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 	case WSK_GET_OPTION:
 		return wsk_control_get(ws, code, level, out_size, out, out_returned, req);
 	default:
-		return wsk_req_fail(req, -EOPNOTSUPP);
+		return wsk_req_leave(req, -EOPNOTSUPP);
 	}
 }
 EXPORT_SYMBOL_NS_GPL(wsk_control, WSK);
@@ -885,20 +867,12 @@ EXPORT_SYMBOL_NS_GPL(wsk_control, WSK);
 static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
 {
 	struct wsk_sock *ws;
-	unsigned long flags;
-	bool closing;
 	int err;
 
-	err = wsk_req_claim(req, WSK_REQ_INLINE, s);
+	err = wsk_req_enter(req, WSK_REQ_INLINE, s, true, &ws);
 	if (err)
 		return err;
-	if (!s)
-		return wsk_req_fail(req, -EINVAL);
-	ws = wsk_sock(s);
-	spin_lock_irqsave(&ws->lock, flags);
-	closing = ws->closing;
-	spin_unlock_irqrestore(&ws->lock, flags);
-	return wsk_req_fail(req, closing ? -ESHUTDOWN : -EOPNOTSUPP);
+	return wsk_req_leave(req, wsk_sock_closing(ws) ? -ESHUTDOWN : -EOPNOTSUPP);
 }
 
 int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
