@@ -356,6 +356,15 @@ static int wsk_copy_actor(read_descriptor_t *desc, struct sk_buff *skb,
 /* ------------------------------------------------------------------------ */
 /* Indications                                                               */
 
+/* Entry @i of a wsk_skb_map() vector, if there is a vector (not when counting). */
+static void wsk_kvec_set(struct kvec *vec, int i, void *base, int len)
+{
+	if (vec) {
+		vec[i].iov_base = base;
+		vec[i].iov_len = len;
+	}
+}
+
 /*
  * Map @len bytes of @skb from @offset to kvecs (if @vec) and return how many
  * there are: the linear part, each page frag (x86-64 has no highmem: frag
@@ -367,14 +376,9 @@ static int wsk_skb_map(const struct sk_buff *skb, int offset, int len, struct kv
 	int start = skb_headlen(skb), n = 0, i, copy;
 	struct sk_buff *frag;
 
-	copy = start - offset;
+	copy = min(start - offset, len);
 	if (copy > 0) {
-		copy = min(copy, len);
-		if (vec) {
-			vec[n].iov_base = skb->data + offset;
-			vec[n].iov_len = copy;
-		}
-		n++;
+		wsk_kvec_set(vec, n++, skb->data + offset, copy);
 		len -= copy;
 		offset += copy;
 		if (!len)
@@ -384,14 +388,9 @@ static int wsk_skb_map(const struct sk_buff *skb, int offset, int len, struct kv
 		const skb_frag_t *f = &skb_shinfo(skb)->frags[i];
 		int end = start + skb_frag_size(f);
 
-		copy = end - offset;
+		copy = min(end - offset, len);
 		if (copy > 0) {
-			copy = min(copy, len);
-			if (vec) {
-				vec[n].iov_base = skb_frag_address(f) + offset - start;
-				vec[n].iov_len = copy;
-			}
-			n++;
+			wsk_kvec_set(vec, n++, skb_frag_address(f) + offset - start, copy);
 			len -= copy;
 			offset += copy;
 			if (!len)

@@ -847,6 +847,22 @@ void wsk_listen_init(struct wsk_sock *s)
 	INIT_LIST_HEAD(&s->doomed);
 }
 
+/*
+ * The first checks of a call on a listener, in the contract's order: closed
+ * (-ESHUTDOWN), not a listener (-EOPNOTSUPP), dead (-ESHUTDOWN). Lock held.
+ */
+static int wsk_listen_check(struct wsk_sock *ls)
+{
+	lockdep_assert_held(&ls->lock);
+	if (ls->closing)
+		return -ESHUTDOWN;
+	if (!wsk_sock_is_listener(ls))
+		return -EOPNOTSUPP;
+	if (ls->state == WSK_SOCK_DEAD || ls->net_gone)
+		return -ESHUTDOWN;
+	return 0;
+}
+
 static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 			     wsk_condition_t condition, unsigned long callback_data,
 			     void *accept_socket_context,
@@ -870,12 +886,9 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 	req->priv.args.accept.callback_data = callback_data;
 
 	spin_lock_irqsave(&ls->lock, irqflags);
-	if (ls->closing) {
-		err = -ESHUTDOWN;
-	} else if (!wsk_sock_is_listener(ls)) {
-		err = -EOPNOTSUPP;
-	} else if (ls->state == WSK_SOCK_DEAD || ls->net_gone) {
-		err = -ESHUTDOWN;
+	err = wsk_listen_check(ls);
+	if (err) {
+		/* closed, dead or not a listener */
 	} else if (flags || ls->state != WSK_SOCK_LISTENING) {
 		err = -EINVAL;
 	} else {
@@ -936,12 +949,9 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		return err;
 
 	spin_lock_irqsave(&ls->lock, flags);
-	if (ls->closing) {
-		err = -ESHUTDOWN;
-	} else if (!wsk_sock_is_listener(ls)) {
-		err = -EOPNOTSUPP;
-	} else if (ls->state == WSK_SOCK_DEAD || ls->net_gone) {
-		err = -ESHUTDOWN;
+	err = wsk_listen_check(ls);
+	if (err) {
+		/* closed, dead or not a listener */
 	} else if (!ls->cond_accept ||
 		   (action != WSK_INSPECT_ACCEPT && action != WSK_INSPECT_REJECT)) {
 		err = -EINVAL;
