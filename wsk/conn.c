@@ -432,6 +432,69 @@ static int wsk_skb_unread(const struct sk_buff *skb, u32 seq, u32 limit, int *le
 }
 
 /*
+ * Count what wsk_ind_build() will chain: skbs (the return value) and kvecs
+ * (*@nsegs). The same walk as wsk_ind_fill(), which must find the same.
+ */
+static unsigned int wsk_ind_count(struct sock *sk, int *nsegs)
+{
+	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq), limit = wsk_rx_limit(sk, seq);
+	struct sk_buff *skb;
+	unsigned int nr = 0;
+	int off, len;
+
+	*nsegs = 0;
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		if (!limit || nr == WSK_IND_MAX_SKBS || !wsk_skb_readable(skb))
+			break;
+		off = wsk_skb_unread(skb, seq, limit, &len);
+		if (off >= 0) {
+			*nsegs += wsk_skb_map(skb, off, len, NULL);
+			seq += len;
+			limit -= len;
+			nr++;
+		}
+		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
+			break;
+	}
+	return nr;
+}
+
+/* Fill the @blk->nr indications of @blk from @sk's queue; returns the bytes. */
+static size_t wsk_ind_fill(struct wsk_ind_block *blk, struct sock *sk)
+{
+	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq), limit = wsk_rx_limit(sk, seq);
+	struct kvec *vec = blk->vec;
+	unsigned int i = 0;
+	struct sk_buff *skb;
+	size_t total = 0;
+	int off, len;
+
+	skb_queue_walk(&sk->sk_receive_queue, skb) {
+		struct wsk_data_indication *ind = &blk->ind[i];
+		int n;
+
+		if (i == blk->nr)
+			break;
+		off = wsk_skb_unread(skb, seq, limit, &len);
+		if (off < 0)
+			continue;
+		n = wsk_skb_map(skb, off, len, vec);
+		ind->next = i + 1 < blk->nr ? &blk->ind[i + 1] : NULL;
+		ind->buffer.kvec = vec;
+		ind->buffer.nr_segs = n;
+		ind->buffer.offset = 0;
+		ind->buffer.length = len;
+		blk->skbs[i] = skb;
+		total += len;
+		seq += len;
+		limit -= len;
+		vec += n;
+		i++;
+	}
+	return total;
+}
+
+/*
  * Build a chain of the unread bytes queued on @sk, in place, without taking
  * them: up to the urgent mark, the FIN, the first skb wsk cannot read, or
  * WSK_IND_MAX_SKBS skbs. Context: io work, lock_sock() held (the receive
@@ -441,28 +504,13 @@ static int wsk_skb_unread(const struct sk_buff *skb, u32 seq, u32 limit, int *le
  */
 static struct wsk_ind_block *wsk_ind_build(struct wsk_sock *c, struct sock *sk, size_t *total)
 {
-	u32 seq = READ_ONCE(tcp_sk(sk)->copied_seq), limit = wsk_rx_limit(sk, seq);
-	bool fail = false;
 	struct wsk_ind_block *blk;
-	unsigned int nr = 0, i;
-	int nsegs = 0, off, len;
-	struct sk_buff *skb;
-	struct kvec *vec;
+	bool fail = false;
+	unsigned int nr;
 	size_t size;
+	int nsegs;
 
-	skb_queue_walk(&sk->sk_receive_queue, skb) {
-		if (!limit || nr == WSK_IND_MAX_SKBS || !wsk_skb_readable(skb))
-			break;
-		off = wsk_skb_unread(skb, seq, limit, &len);
-		if (off >= 0) {
-			nsegs += wsk_skb_map(skb, off, len, NULL);
-			seq += len;
-			limit -= len;
-			nr++;
-		}
-		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_FIN)
-			break;
-	}
+	nr = wsk_ind_count(sk, &nsegs);
 	if (!nr)
 		return NULL;
 
@@ -475,34 +523,7 @@ static struct wsk_ind_block *wsk_ind_build(struct wsk_sock *c, struct sock *sk, 
 	blk->nr = nr;
 	blk->skbs = (struct sk_buff **)&blk->ind[nr];
 	blk->vec = (struct kvec *)&blk->skbs[nr];
-
-	*total = 0;
-	seq = READ_ONCE(tcp_sk(sk)->copied_seq);
-	limit = wsk_rx_limit(sk, seq);
-	vec = blk->vec;
-	i = 0;
-	skb_queue_walk(&sk->sk_receive_queue, skb) {
-		struct wsk_data_indication *ind = &blk->ind[i];
-		int n;
-
-		if (i == nr)
-			break;
-		off = wsk_skb_unread(skb, seq, limit, &len);
-		if (off < 0)
-			continue;
-		n = wsk_skb_map(skb, off, len, vec);
-		ind->next = i + 1 < nr ? &blk->ind[i + 1] : NULL;
-		ind->buffer.kvec = vec;
-		ind->buffer.nr_segs = n;
-		ind->buffer.offset = 0;
-		ind->buffer.length = len;
-		blk->skbs[i] = skb;
-		*total += len;
-		seq += len;
-		limit -= len;
-		vec += n;
-		i++;
-	}
+	*total = wsk_ind_fill(blk, sk);
 	return blk;
 }
 
@@ -617,6 +638,57 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
 }
 
 /*
+ * The send or disconnect to hand to TCP next: the current one, else the
+ * oldest queued. NULL when there is none, the socket is closing, or the
+ * budget is spent (the work is queued again). A current one that a cancel
+ * marked is detached, in *@cancelled: the caller completes it -ECANCELED.
+ */
+static struct wsk_req *wsk_conn_tx_next(struct wsk_sock *c, unsigned int *budget,
+					bool *cancelled)
+{
+	struct wsk_req *req = NULL;
+	unsigned long flags;
+
+	*cancelled = false;
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->closing) {
+		/* the teardown completes what is left */
+	} else if (!(*budget)--) {
+		wsk_conn_kick(c);
+	} else {
+		if (!c->tx_cur)
+			c->tx_cur = wsk_req_take(&c->tx_q);
+		req = c->tx_cur;
+		if (req && req->priv.cancel) {
+			c->tx_cur = NULL;
+			*cancelled = wsk_req_detach(req);
+		}
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return req;
+}
+
+/* Hand what is left of @req's buffer to TCP: the last sock_sendmsg() result. */
+static int wsk_conn_push(struct wsk_sock *c, struct wsk_req *req)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct wsk_buf *b = &req->priv.args.data.buf;
+	int ret = 0;
+
+	while (req->priv.args.data.done < b->length) {
+		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
+			      b->offset + b->length);
+		iov_iter_advance(&msg.msg_iter, b->offset + req->priv.args.data.done);
+		ret = sock_sendmsg(c->sock, &msg);
+		if (ret <= 0)
+			break;
+		req->priv.args.data.done += ret;
+		wsk_stat_add(&wsk_stats.bytes_sent, ret);
+	}
+	return ret;
+}
+
+/*
  * Hand queued sends to TCP until done, the send buffer is full, or the
  * budget is spent (then the next pass goes on). The send being handed over
  * stays attached (taken): a cancel ends it at the next step, even while it
@@ -624,51 +696,18 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
  */
 static void wsk_conn_tx(struct wsk_sock *c)
 {
-	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	unsigned int budget = WSK_IO_BUDGET;
-	bool cancelled;
-	struct wsk_buf *b;
 	struct wsk_req *req;
 	unsigned long flags;
+	bool cancelled;
 	int ret, status;
 
-	for (;;) {
-		cancelled = false;
-		spin_lock_irqsave(&c->lock, flags);
-		if (c->closing) {
-			req = NULL;
-		} else if (!budget--) {
-			wsk_conn_kick(c);
-			req = NULL;
-		} else {
-			if (!c->tx_cur)
-				c->tx_cur = wsk_req_take(&c->tx_q);
-			req = c->tx_cur;
-			if (req && req->priv.cancel) {
-				c->tx_cur = NULL;
-				cancelled = wsk_req_detach(req);
-			}
-		}
-		spin_unlock_irqrestore(&c->lock, flags);
-		if (!req)
-			return;
+	while ((req = wsk_conn_tx_next(c, &budget, &cancelled))) {
 		if (cancelled) {
 			wsk_req_complete(req, -ECANCELED);
 			continue;
 		}
-
-		b = &req->priv.args.data.buf;
-		ret = 0;
-		while (req->priv.args.data.done < b->length) {
-			iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
-				      b->offset + b->length);
-			iov_iter_advance(&msg.msg_iter, b->offset + req->priv.args.data.done);
-			ret = sock_sendmsg(c->sock, &msg);
-			if (ret <= 0)
-				break;
-			req->priv.args.data.done += ret;
-			wsk_stat_add(&wsk_stats.bytes_sent, ret);
-		}
+		ret = wsk_conn_push(c, req);
 		/*
 		 * The send buffer is full: the write-space hook (or a cancel)
 		 * wakes us. With room left in it, an allocation failed: no
@@ -684,7 +723,7 @@ static void wsk_conn_tx(struct wsk_sock *c)
 		}
 
 		status = 0;
-		if (req->priv.args.data.done < b->length)
+		if (req->priv.args.data.done < req->priv.args.data.buf.length)
 			status = ret ? ret : -EPIPE;
 		else if (req->priv.kind == WSK_REQ_DISCONNECT)
 			status = kernel_sock_shutdown(c->sock, SHUT_WR);
@@ -788,64 +827,45 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 }
 
 /*
- * Indicate the queued bytes to receive_event. Return: true if everything
- * indicated was taken (look for more). lock_sock() held.
+ * Begin the receive_event of @blk: the client's dispatch, or NULL (and
+ * @blk freed) if indications are paused or the event is not enabled.
+ * From here on wsk_release() can find @blk. Context: io work.
  */
-static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
+static const struct wsk_client_connection_dispatch *
+wsk_ind_begin(struct wsk_sock *c, struct wsk_ind_block *blk)
 {
 	const struct wsk_client_connection_dispatch *d;
-	size_t total = 0, accepted, take;
-	struct wsk_ind_block *blk;
 	unsigned long flags;
-	bool kept, drop;
-	int ret;
 
-	blk = wsk_ind_build(c, sk, &total);
-	if (IS_ERR(blk)) {
-		spin_lock_irqsave(&c->lock, flags);
-		wsk_conn_retry(c);
-		spin_unlock_irqrestore(&c->lock, flags);
-		return false;
-	}
-	if (!blk)
-		return false;
 	spin_lock_irqsave(&c->lock, flags);
 	d = c->client_dispatch;
 	if (c->rx_paused || !wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE)) {
 		d = NULL;
 	} else {
-		/* Findable by wsk_release() from the moment the client has it. */
 		blk->in_call = true;
 		blk->released = false;
 		list_add_tail(&blk->node, &c->retained);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
-	if (!d) {
+	if (!d)
 		kfree(blk);
-		return false;
-	}
+	return d;
+}
 
-	accepted = total;
-	ret = d->receive_event(c->context, 0, &blk->ind[0], total, &accepted);
-	kept = ret == -EINPROGRESS;
-	if (kept)
-		take = total;
-	else if (!ret)
-		take = min(accepted, total);
-	else
-		take = 0;	/* -EAGAIN, and anything else */
-	/* Before the data is consumed; @in_call keeps wsk_release() off it. */
-	if (kept)
-		wsk_ind_keep(blk);
-	if (take) {
-		/* The chain ends before the urgent mark: all of it is readable. */
-		take = wsk_rx_consume(sk, take);
-		wsk_stat_add(&wsk_stats.bytes_indicated, take);
-	}
+/*
+ * The receive_event of @blk returned @ret: the chain is kept (-EINPROGRESS,
+ * unless the client released it during the call) or freed, and indications
+ * pause if the client took less than all (@short_take), unless a
+ * wsk_receive() since @resume resumed them. Context: io work.
+ */
+static void wsk_ind_end(struct wsk_sock *c, struct wsk_ind_block *blk, int ret,
+			bool short_take, u32 resume)
+{
+	bool kept = ret == -EINPROGRESS, drop;
+	unsigned long flags;
 
 	spin_lock_irqsave(&c->lock, flags);
-	/* A wsk_receive() from the callback itself resumed already. */
-	if (take < total && c->rx_resume == resume)
+	if (short_take && c->rx_resume == resume)
 		c->rx_paused = true;
 	blk->in_call = false;
 	drop = !kept || blk->released;
@@ -862,6 +882,50 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 		wsk_ind_free(blk);	/* released during the call: its clones too */
 	else if (drop)
 		kfree(blk);
+}
+
+/*
+ * Indicate the queued bytes to receive_event. Return: true if everything
+ * indicated was taken (look for more). lock_sock() held.
+ */
+static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
+{
+	const struct wsk_client_connection_dispatch *d;
+	size_t total = 0, accepted, take;
+	struct wsk_ind_block *blk;
+	unsigned long flags;
+	int ret;
+
+	blk = wsk_ind_build(c, sk, &total);
+	if (IS_ERR(blk)) {
+		spin_lock_irqsave(&c->lock, flags);
+		wsk_conn_retry(c);
+		spin_unlock_irqrestore(&c->lock, flags);
+		return false;
+	}
+	if (!blk)
+		return false;
+	d = wsk_ind_begin(c, blk);
+	if (!d)
+		return false;
+
+	accepted = total;
+	ret = d->receive_event(c->context, 0, &blk->ind[0], total, &accepted);
+	if (ret == -EINPROGRESS)
+		take = total;
+	else if (!ret)
+		take = min(accepted, total);
+	else
+		take = 0;	/* -EAGAIN, and anything else */
+	/* Before the data is consumed; @in_call keeps wsk_release() off it. */
+	if (ret == -EINPROGRESS)
+		wsk_ind_keep(blk);
+	if (take) {
+		/* The chain ends before the urgent mark: all of it is readable. */
+		take = wsk_rx_consume(sk, take);
+		wsk_stat_add(&wsk_stats.bytes_indicated, take);
+	}
+	wsk_ind_end(c, blk, ret, take < total, resume);
 	return take == total;
 }
 

@@ -135,6 +135,45 @@ static u32 wsk_event_allowed(struct wsk_sock *s)
 	return wsk_conn_events_available(s->client_dispatch, WSK_CONN_EVENTS);
 }
 
+/* Enable @ev on @s (lock held); connections or data may be waiting already. */
+static int wsk_event_enable(struct wsk_sock *s, u32 ev)
+{
+	lockdep_assert_held(&s->lock);
+	if (wsk_sock_is_listener(s)) {
+		s->inherit |= ev & WSK_CONN_EVENTS;
+		s->events |= ev & WSK_EVENT_ACCEPT;
+		wsk_listen_kick(s);
+	} else {
+		s->events |= ev;
+		if (ev & WSK_EVENT_SEND_BACKLOG)
+			s->tx_space = true;	/* report it once now */
+		wsk_conn_kick(s);
+	}
+	return 0;
+}
+
+/*
+ * Disable the one event @ev on @s (lock held): 0, or -EINPROGRESS while its
+ * callback runs, @req (if given) then queued until that returns.
+ */
+static int wsk_event_disable(struct wsk_sock *s, u32 ev, struct wsk_req *req)
+{
+	lockdep_assert_held(&s->lock);
+	if (wsk_sock_is_listener(s) && ev != WSK_EVENT_ACCEPT) {
+		s->inherit &= ~ev;
+		return 0;
+	}
+	s->events &= ~ev;
+	if (!(s->cb_running & ev))
+		return 0;
+	if (req) {
+		wsk_req_set_kind(req, WSK_REQ_EVENT);
+		req->priv.args.event.mask = ev;
+		wsk_req_enqueue(&s->pub, &s->evwait_q, req);
+	}
+	return -EINPROGRESS;
+}
+
 /**
  * wsk_event_control - WSK_SO_EVENT_CALLBACK
  * @s: the socket
@@ -148,68 +187,35 @@ static u32 wsk_event_allowed(struct wsk_sock *s)
 int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct wsk_req *req)
 {
 	struct wsk_event_callback_control ctl;
+	bool disable;
 	unsigned long flags;
-	bool kick = false;
 	u32 ev, allowed;
 	int err;
 
 	if (!in || in_size < sizeof(ctl))
 		return -EINVAL;
 	memcpy(&ctl, in, sizeof(ctl));
+	disable = ctl.event_mask & WSK_EVENT_DISABLE;
 	ev = ctl.event_mask & ~WSK_EVENT_DISABLE;
 	if (!ev || (ev & ~(WSK_CONN_EVENTS | WSK_EVENT_ACCEPT)))
 		return -EINVAL;
-	if ((ctl.event_mask & WSK_EVENT_DISABLE) && hweight32(ev) != 1)
+	if (disable && hweight32(ev) != 1)
 		return -EINVAL;
 
 	spin_lock_irqsave(&s->lock, flags);
-	if (s->closing) {
-		err = -ESHUTDOWN;
-		goto out;
-	}
-	/* Dead (the kernel closed the listener, the namespace went): off only. */
-	if (!(ctl.event_mask & WSK_EVENT_DISABLE) &&
-	    (s->net_gone || (wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD))) {
-		err = -ESHUTDOWN;
-		goto out;
-	}
 	allowed = wsk_event_allowed(s);
-	if (!allowed || (ev & ~allowed)) {
+	if (s->closing)
+		err = -ESHUTDOWN;
+	/* Dead (the kernel closed the listener, the namespace went): off only. */
+	else if (!disable && (s->net_gone ||
+			      (wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD)))
+		err = -ESHUTDOWN;
+	else if (!allowed || (ev & ~allowed))
 		err = -EINVAL;
-		goto out;
-	}
-	err = 0;
-	if (!(ctl.event_mask & WSK_EVENT_DISABLE)) {
-		if (wsk_sock_is_listener(s)) {
-			s->inherit |= ev & WSK_CONN_EVENTS;
-			s->events |= ev & WSK_EVENT_ACCEPT;
-		} else {
-			s->events |= ev;
-			if (ev & WSK_EVENT_SEND_BACKLOG)
-				s->tx_space = true;	/* report it once now */
-		}
-		kick = true;
-	} else if (wsk_sock_is_listener(s) && ev != WSK_EVENT_ACCEPT) {
-		s->inherit &= ~ev;
-	} else {
-		s->events &= ~ev;
-		if (s->cb_running & ev) {
-			err = -EINPROGRESS;
-			if (req) {
-				wsk_req_set_kind(req, WSK_REQ_EVENT);
-				req->priv.args.event.mask = ev;
-				wsk_req_enqueue(&s->pub, &s->evwait_q, req);
-			}
-		}
-	}
-	if (kick) {
-		/* Connections or data may be waiting already. */
-		if (wsk_sock_is_listener(s))
-			wsk_listen_kick(s);
-		else
-			wsk_conn_kick(s);
-	}
-out:
+	else if (disable)
+		err = wsk_event_disable(s, ev, req);
+	else
+		err = wsk_event_enable(s, ev);
 	spin_unlock_irqrestore(&s->lock, flags);
 	trace_wsk_event_control(s->id, ctl.event_mask, err);
 	return err;

@@ -314,6 +314,24 @@ void wsk_listen_stop(struct wsk_sock *ls)
 }
 
 /*
+ * Reset a child wsk could make no connection of (no memory). It inherited
+ * wsk's listener hooks while it waited in the queue: they go first.
+ * Context: the accept work.
+ */
+static void wsk_child_reset(struct wsk_sock *ls, struct socket *newsock)
+{
+	struct sock *sk = newsock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_no_linger(sk);
+	sock_release(newsock);
+	wsk_stat_inc(&wsk_stats.connections_rejected);
+}
+
+/*
  * Turn an accepted child into a wsk connection socket of @ls's client, not
  * delivered yet. Context: the accept work. Return: the socket, or NULL if it
  * could not be allocated (the child has then been reset).
@@ -325,20 +343,12 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	struct sock *sk = newsock->sk;
 	struct wsk_sock *conn;
 	unsigned long flags;
-
 	bool net_gone;
 
 	conn = wsk_sock_alloc(ls->client, ls->net, ls->family, WSK_FLAG_CONNECTION_SOCKET,
 			      GFP_KERNEL);
 	if (!conn) {
-		/* It inherited wsk's listener hooks while it waited in the queue. */
-		write_lock_bh(&sk->sk_callback_lock);
-		WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
-		WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
-		write_unlock_bh(&sk->sk_callback_lock);
-		sock_no_linger(sk);
-		sock_release(newsock);
-		wsk_stat_inc(&wsk_stats.connections_rejected);
+		wsk_child_reset(ls, newsock);
 		return NULL;
 	}
 	wsk_sock_attach_kern(conn, newsock);
