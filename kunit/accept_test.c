@@ -106,13 +106,13 @@ static void wsk_accept_dual_stack(struct kunit *test)
 
 static bool wt_parked(void *arg)
 {
-	struct wsk_sock *ls = arg;
+	struct wsk_listener *ls = wsk_listener(arg);
 	unsigned long flags;
 	bool parked;
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	parked = !list_empty(&ls->ready);
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 	return parked;
 }
 

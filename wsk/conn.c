@@ -108,14 +108,15 @@ enum wsk_wake {
 
 static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 {
-	struct wsk_sock *c, *ls;
+	struct wsk_listener *ls;
 	unsigned long flags;
+	struct wsk_conn *c;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = wsk_sk_user_data_locked(sk);
 	if (!c)
 		goto out;
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	/*
 	 * A reset or a fatal error (sk_err is set before tcp_done()), recorded
 	 * whether or not the connection is delivered yet: it is delivered dead.
@@ -123,22 +124,22 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	if (why == WSK_WAKE_STATE && !c->local_abort && READ_ONCE(sk->sk_err) &&
 	    READ_ONCE(sk->sk_state) == TCP_CLOSE) {
 		c->peer_reset = true;
-		if (c->state == WSK_SOCK_CONNECTED)
-			c->state = WSK_SOCK_DEAD;
+		if (c->ws.state == WSK_SOCK_CONNECTED)
+			c->ws.state = WSK_SOCK_DEAD;
 	}
 	ls = c->listener;
 	if (ls) {
 		/* Not delivered: only a conditional listener cares (aborts). */
 		if (why == WSK_WAKE_STATE && ls->cond_accept) {
-			set_bit(WSK_LS_ABORT_CHECK, &ls->lflags);
+			set_bit(WSK_LISTEN_ABORT_CHECK, &ls->flags);
 			wsk_listen_queue(ls, 0);
 		}
-	} else if (!c->closing) {
-		if (why == WSK_WAKE_WRITE && (c->events & WSK_EVENT_SEND_BACKLOG))
+	} else if (!c->ws.closing) {
+		if (why == WSK_WAKE_WRITE && (c->ws.events & WSK_EVENT_SEND_BACKLOG))
 			c->tx_space = true;
 		mod_delayed_work(wsk_wq, &c->io_work, 0);
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 out:
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -156,12 +157,12 @@ typedef void (*wsk_sk_cb_t)(struct sock *sk);
 static wsk_sk_cb_t wsk_conn_orig(struct sock *sk, enum wsk_wake why)
 {
 	wsk_sk_cb_t orig = NULL;
-	struct wsk_sock *c;
+	struct wsk_conn *c;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = wsk_sk_user_data_locked(sk);
 	if (c)
-		orig = why == WSK_WAKE_STATE ? c->orig_state_change : c->orig_write_space;
+		orig = why == WSK_WAKE_STATE ? c->ws.orig_state_change : c->orig_write_space;
 	read_unlock_bh(&sk->sk_callback_lock);
 	return orig;
 }
@@ -190,15 +191,15 @@ static void wsk_conn_write_space(struct sock *sk)
 
 /**
  * wsk_conn_hook - install wsk's hooks on an accepted connection
- * @c: the connection; @c->sock is set, and @c->orig_data_ready and
- *	@c->orig_state_change are the listener's own callbacks (the child
+ * @c: the connection; @c->ws.sock is set, and @c->ws.orig_data_ready and
+ *	@c->ws.orig_state_change are the listener's own callbacks (the child
  *	inherited wsk's listener hooks)
  *
  * Context: the listener's accept work (process context).
  */
-void wsk_conn_hook(struct wsk_sock *c)
+void wsk_conn_hook(struct wsk_conn *c)
 {
-	struct sock *sk = c->sock->sk;
+	struct sock *sk = c->ws.sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	c->orig_write_space = sk->sk_write_space;
@@ -218,17 +219,17 @@ void wsk_conn_hook(struct wsk_sock *c)
  *
  * Context: process context.
  */
-void wsk_conn_unhook(struct wsk_sock *c)
+void wsk_conn_unhook(struct wsk_conn *c)
 {
 	struct sock *sk;
 
-	if (!c->sock || !c->orig_write_space)
+	if (!c->ws.sock || !c->orig_write_space)
 		return;	/* no kernel socket, or never hooked */
-	sk = c->sock->sk;
+	sk = c->ws.sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
 	wsk_sk_user_data_clear(sk);
-	WRITE_ONCE(sk->sk_data_ready, c->orig_data_ready);
-	WRITE_ONCE(sk->sk_state_change, c->orig_state_change);
+	WRITE_ONCE(sk->sk_data_ready, c->ws.orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, c->ws.orig_state_change);
 	WRITE_ONCE(sk->sk_write_space, c->orig_write_space);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
@@ -237,25 +238,25 @@ void wsk_conn_unhook(struct wsk_sock *c)
  * wsk_conn_kick - queue a pass of the io work
  * @c: a connection socket
  *
- * Context: any; the caller holds @c->lock.
+ * Context: any; the caller holds @c->ws.lock.
  */
-void wsk_conn_kick(struct wsk_sock *c)
+void wsk_conn_kick(struct wsk_conn *c)
 {
-	lockdep_assert_held(&c->lock);
+	lockdep_assert_held(&c->ws.lock);
 	/* Not while a kill releases the kernel socket: it kicks us after. */
-	if (!c->closing && !c->listener && !(c->net_gone && c->sock))
+	if (!c->ws.closing && !c->listener && !(c->ws.net_gone && c->ws.sock))
 		mod_delayed_work(wsk_wq, &c->io_work, 0);
 }
 
 /*
  * An allocation failed on @c's data path: run the io work again after
  * WSK_IO_RETRY (or sooner, if something kicks it). Context: any; the caller
- * holds @c->lock.
+ * holds @c->ws.lock.
  */
-static void wsk_conn_retry(struct wsk_sock *c)
+static void wsk_conn_retry(struct wsk_conn *c)
 {
-	lockdep_assert_held(&c->lock);
-	if (!c->closing && !c->listener && !(c->net_gone && c->sock))
+	lockdep_assert_held(&c->ws.lock);
+	if (!c->ws.closing && !c->listener && !(c->ws.net_gone && c->ws.sock))
 		queue_delayed_work(wsk_wq, &c->io_work, WSK_IO_RETRY);
 }
 
@@ -502,7 +503,7 @@ static size_t wsk_ind_fill(struct wsk_ind_block *blk, struct sock *sk)
  * socket is owned). Returns the chain, NULL if there is nothing to
  * indicate, or ERR_PTR(-ENOMEM).
  */
-static struct wsk_ind_block *wsk_ind_build(struct wsk_sock *c, struct sock *sk, size_t *total)
+static struct wsk_ind_block *wsk_ind_build(struct wsk_conn *c, struct sock *sk, size_t *total)
 {
 	struct wsk_ind_block *blk;
 	bool fail = false;
@@ -516,7 +517,7 @@ static struct wsk_ind_block *wsk_ind_build(struct wsk_sock *c, struct sock *sk, 
 
 	size = struct_size(blk, ind, nr) + nr * sizeof(struct sk_buff *) +
 	       nsegs * sizeof(struct kvec);
-	wsk_test_point(WSK_TP_IND_ALLOC, c, &fail);
+	wsk_test_point(WSK_TP_IND_ALLOC, &c->ws, &fail);
 	blk = fail ? NULL : kmalloc(size, GFP_KERNEL);
 	if (!blk)
 		return ERR_PTR(-ENOMEM);
@@ -601,9 +602,9 @@ struct wsk_rx_state {
  * The send being handed to TCP may carry a cancel that returned true:
  * complete the list with wsk_req_complete_list(), which honours it.
  */
-static void wsk_conn_collect(struct wsk_sock *c, struct list_head *list)
+static void wsk_conn_collect(struct wsk_conn *c, struct list_head *list)
 {
-	lockdep_assert_held(&c->lock);
+	lockdep_assert_held(&c->ws.lock);
 	if (c->tx_cur) {
 		wsk_req_detach(c->tx_cur);
 		list_add_tail(&c->tx_cur->priv.node, list);
@@ -614,20 +615,20 @@ static void wsk_conn_collect(struct wsk_sock *c, struct list_head *list)
 }
 
 /* An abortive disconnect: fail the queued requests, reset, complete. */
-static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
+static void wsk_conn_do_abort(struct wsk_conn *c, struct sock *sk)
 {
 	struct wsk_req *abort;
 	unsigned long flags;
 	LIST_HEAD(failed);
 
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	abort = c->abort_req;
 	c->abort_req = NULL;
 	if (abort) {
 		c->local_abort = true;
 		wsk_conn_collect(c, &failed);
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (!abort)
 		return;
 
@@ -643,15 +644,15 @@ static void wsk_conn_do_abort(struct wsk_sock *c, struct sock *sk)
  * budget is spent (the work is queued again). A current one that a cancel
  * marked is detached, in *@cancelled: the caller completes it -ECANCELED.
  */
-static struct wsk_req *wsk_conn_tx_next(struct wsk_sock *c, unsigned int *budget,
+static struct wsk_req *wsk_conn_tx_next(struct wsk_conn *c, unsigned int *budget,
 					bool *cancelled)
 {
 	struct wsk_req *req = NULL;
 	unsigned long flags;
 
 	*cancelled = false;
-	spin_lock_irqsave(&c->lock, flags);
-	if (c->closing) {
+	spin_lock_irqsave(&c->ws.lock, flags);
+	if (c->ws.closing) {
 		/* the teardown completes what is left */
 	} else if (!(*budget)--) {
 		wsk_conn_kick(c);
@@ -664,12 +665,12 @@ static struct wsk_req *wsk_conn_tx_next(struct wsk_sock *c, unsigned int *budget
 			*cancelled = wsk_req_detach(req);
 		}
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	return req;
 }
 
 /* Hand what is left of @req's buffer to TCP: the last sock_sendmsg() result. */
-static int wsk_conn_push(struct wsk_sock *c, struct wsk_req *req)
+static int wsk_conn_push(struct wsk_conn *c, struct wsk_req *req)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct wsk_buf *b = &req->priv.args.data.buf;
@@ -679,7 +680,7 @@ static int wsk_conn_push(struct wsk_sock *c, struct wsk_req *req)
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
 			      b->offset + b->length);
 		iov_iter_advance(&msg.msg_iter, b->offset + req->priv.args.data.done);
-		ret = sock_sendmsg(c->sock, &msg);
+		ret = sock_sendmsg(c->ws.sock, &msg);
 		if (ret <= 0)
 			break;
 		req->priv.args.data.done += ret;
@@ -694,7 +695,7 @@ static int wsk_conn_push(struct wsk_sock *c, struct wsk_req *req)
  * stays attached (taken): a cancel ends it at the next step, even while it
  * waits for a window that never opens.
  */
-static void wsk_conn_tx(struct wsk_sock *c)
+static void wsk_conn_tx(struct wsk_conn *c)
 {
 	unsigned int budget = WSK_IO_BUDGET;
 	struct wsk_req *req;
@@ -714,10 +715,10 @@ static void wsk_conn_tx(struct wsk_sock *c)
 		 * write-space wake-up may come, so try again later.
 		 */
 		if (ret == -EAGAIN) {
-			if (sk_stream_memory_free(c->sock->sk)) {
-				spin_lock_irqsave(&c->lock, flags);
+			if (sk_stream_memory_free(c->ws.sock->sk)) {
+				spin_lock_irqsave(&c->ws.lock, flags);
 				wsk_conn_retry(c);
-				spin_unlock_irqrestore(&c->lock, flags);
+				spin_unlock_irqrestore(&c->ws.lock, flags);
 			}
 			return;
 		}
@@ -726,12 +727,12 @@ static void wsk_conn_tx(struct wsk_sock *c)
 		if (req->priv.args.data.done < req->priv.args.data.buf.length)
 			status = ret ? ret : -EPIPE;
 		else if (req->priv.kind == WSK_REQ_DISCONNECT)
-			status = kernel_sock_shutdown(c->sock, SHUT_WR);
-		spin_lock_irqsave(&c->lock, flags);
+			status = kernel_sock_shutdown(c->ws.sock, SHUT_WR);
+		spin_lock_irqsave(&c->ws.lock, flags);
 		c->tx_cur = NULL;
 		if (wsk_req_detach(req))
 			status = -ECANCELED;
-		spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock_irqrestore(&c->ws.lock, flags);
 		req->result.bytes = req->priv.args.data.done;
 		wsk_req_complete(req, status);
 	}
@@ -750,24 +751,24 @@ static size_t wsk_ideal_backlog(struct sock *sk)
 	return min_t(size_t, want, READ_ONCE(sk->sk_sndbuf));
 }
 
-static void wsk_conn_backlog_event(struct wsk_sock *c, struct sock *sk)
+static void wsk_conn_backlog_event(struct wsk_conn *c, struct sock *sk)
 {
 	const struct wsk_client_connection_dispatch *d;
 	unsigned long flags;
 	bool run = false;
 	int ret;
 
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->tx_space) {
 		c->tx_space = false;
-		run = wsk_cb_begin_locked(c, WSK_EVENT_SEND_BACKLOG);
+		run = wsk_cb_begin_locked(&c->ws, WSK_EVENT_SEND_BACKLOG);
 	}
-	d = c->client_dispatch;
-	spin_unlock_irqrestore(&c->lock, flags);
+	d = c->ws.client_dispatch;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (!run)
 		return;
-	ret = d->send_backlog_event(c->context, wsk_ideal_backlog(sk));
-	wsk_cb_end(c, WSK_EVENT_SEND_BACKLOG, ret);
+	ret = d->send_backlog_event(c->ws.context, wsk_ideal_backlog(sk));
+	wsk_cb_end(&c->ws, WSK_EVENT_SEND_BACKLOG, ret);
 }
 
 /*
@@ -775,7 +776,7 @@ static void wsk_conn_backlog_event(struct wsk_sock *c, struct sock *sk)
  * still attached). Return: true if it completed, false if it went back to
  * the head of the queue to wait for more. lock_sock() held.
  */
-static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *req,
+static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *req,
 			  struct wsk_rx_state *st)
 {
 	struct wsk_buf *b = &req->priv.args.data.buf;
@@ -786,7 +787,7 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 	bool finish = false;
 	int n, status = 0;
 
-	wsk_test_point(WSK_TP_RX_FILL, c, req);
+	wsk_test_point(WSK_TP_RX_FILL, &c->ws, req);
 	iov_iter_kvec(&it, ITER_DEST, b->kvec, b->nr_segs, b->offset + b->length);
 	iov_iter_advance(&it, b->offset + done);
 	desc.arg.data = &it;
@@ -808,9 +809,9 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 		/* The end of the stream, or a reset: nothing more will come. */
 		finish = true;
 	}
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	if (!finish && wsk_req_requeue_head(&c->rx_q, req)) {
-		spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock_irqrestore(&c->ws.lock, flags);
 		return false;
 	}
 	if (finish && !done && c->local_abort)
@@ -820,7 +821,7 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
 	/* Cancelled while it was filled: the bytes it got are dropped with it. */
 	if (!finish || wsk_req_detach(req))
 		status = -ECANCELED;
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	req->result.bytes = done;
 	wsk_req_complete(req, status);
 	return true;
@@ -832,21 +833,21 @@ static bool wsk_conn_fill(struct wsk_sock *c, struct sock *sk, struct wsk_req *r
  * From here on wsk_release() can find @blk. Context: io work.
  */
 static const struct wsk_client_connection_dispatch *
-wsk_ind_begin(struct wsk_sock *c, struct wsk_ind_block *blk)
+wsk_ind_begin(struct wsk_conn *c, struct wsk_ind_block *blk)
 {
 	const struct wsk_client_connection_dispatch *d;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->lock, flags);
-	d = c->client_dispatch;
-	if (c->rx_paused || !wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE)) {
+	spin_lock_irqsave(&c->ws.lock, flags);
+	d = c->ws.client_dispatch;
+	if (c->rx_paused || !wsk_cb_begin_locked(&c->ws, WSK_EVENT_RECEIVE)) {
 		d = NULL;
 	} else {
 		blk->in_call = true;
 		blk->released = false;
 		list_add_tail(&blk->node, &c->retained);
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (!d)
 		kfree(blk);
 	return d;
@@ -858,13 +859,13 @@ wsk_ind_begin(struct wsk_sock *c, struct wsk_ind_block *blk)
  * pause if the client took less than all (@short_take), unless a
  * wsk_receive() since @resume resumed them. Context: io work.
  */
-static void wsk_ind_end(struct wsk_sock *c, struct wsk_ind_block *blk, int ret,
+static void wsk_ind_end(struct wsk_conn *c, struct wsk_ind_block *blk, int ret,
 			bool short_take, u32 resume)
 {
 	bool kept = ret == -EINPROGRESS, drop;
 	unsigned long flags;
 
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	if (short_take && c->rx_resume == resume)
 		c->rx_paused = true;
 	blk->in_call = false;
@@ -875,8 +876,8 @@ static void wsk_ind_end(struct wsk_sock *c, struct wsk_ind_block *blk, int ret,
 		c->nr_retained++;
 		wsk_stat_inc(&wsk_stats.indications_retained);
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
-	wsk_cb_end(c, WSK_EVENT_RECEIVE, ret);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+	wsk_cb_end(&c->ws, WSK_EVENT_RECEIVE, ret);
 
 	if (drop && kept)
 		wsk_ind_free(blk);	/* released during the call: its clones too */
@@ -888,7 +889,7 @@ static void wsk_ind_end(struct wsk_sock *c, struct wsk_ind_block *blk, int ret,
  * Indicate the queued bytes to receive_event. Return: true if everything
  * indicated was taken (look for more). lock_sock() held.
  */
-static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
+static bool wsk_conn_indicate(struct wsk_conn *c, struct sock *sk, u32 resume)
 {
 	const struct wsk_client_connection_dispatch *d;
 	size_t total = 0, accepted, take;
@@ -898,9 +899,9 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 
 	blk = wsk_ind_build(c, sk, &total);
 	if (IS_ERR(blk)) {
-		spin_lock_irqsave(&c->lock, flags);
+		spin_lock_irqsave(&c->ws.lock, flags);
 		wsk_conn_retry(c);
-		spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock_irqrestore(&c->ws.lock, flags);
 		return false;
 	}
 	if (!blk)
@@ -910,7 +911,7 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
 		return false;
 
 	accepted = total;
-	ret = d->receive_event(c->context, 0, &blk->ind[0], total, &accepted);
+	ret = d->receive_event(c->ws.context, 0, &blk->ind[0], total, &accepted);
 	if (ret == -EINPROGRESS)
 		take = total;
 	else if (!ret)
@@ -933,7 +934,7 @@ static bool wsk_conn_indicate(struct wsk_sock *c, struct sock *sk, u32 resume)
  * Receives first, then indications, at most WSK_IO_BUDGET of them (then the
  * next pass goes on). lock_sock() held.
  */
-static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state *st)
+static void wsk_conn_rx(struct wsk_conn *c, struct sock *sk, struct wsk_rx_state *st)
 {
 	unsigned int budget = WSK_IO_BUDGET;
 	unsigned long flags;
@@ -946,17 +947,17 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 		wsk_rx_skip_urg(sk);
 		if (!st->unreadable && wsk_rx_head_unreadable(sk))
 			st->unreadable = true;
-		spin_lock_irqsave(&c->lock, flags);
+		spin_lock_irqsave(&c->ws.lock, flags);
 		if (!budget--) {
 			wsk_conn_kick(c);
-			spin_unlock_irqrestore(&c->lock, flags);
+			spin_unlock_irqrestore(&c->ws.lock, flags);
 			break;
 		}
-		req = c->closing ? NULL : wsk_req_take(&c->rx_q);
-		indicate = !req && !c->closing && !c->rx_paused &&
-			   (c->events & WSK_EVENT_RECEIVE) && !st->unreadable;
+		req = c->ws.closing ? NULL : wsk_req_take(&c->rx_q);
+		indicate = !req && !c->ws.closing && !c->rx_paused &&
+			   (c->ws.events & WSK_EVENT_RECEIVE) && !st->unreadable;
 		resume = c->rx_resume;
-		spin_unlock_irqrestore(&c->lock, flags);
+		spin_unlock_irqrestore(&c->ws.lock, flags);
 
 		if (req) {
 			if (!wsk_conn_fill(c, sk, req, st))
@@ -971,7 +972,7 @@ static void wsk_conn_rx(struct wsk_sock *c, struct sock *sk, struct wsk_rx_state
 }
 
 /* The NULL indication of a dead connection, then the disconnect event. */
-static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *st)
+static void wsk_conn_disc_events(struct wsk_conn *c, const struct wsk_rx_state *st)
 {
 	const struct wsk_client_connection_dispatch *d;
 	bool reset, run = false;
@@ -979,46 +980,46 @@ static void wsk_conn_disc_events(struct wsk_sock *c, const struct wsk_rx_state *
 	unsigned long flags;
 	int ret;
 
-	spin_lock_irqsave(&c->lock, flags);
-	reset = (c->peer_reset || c->net_gone) && !c->local_abort;
-	if (reset && !c->dead_reported) {
-		run = wsk_cb_begin_locked(c, WSK_EVENT_RECEIVE);
-		c->dead_reported = run;
+	spin_lock_irqsave(&c->ws.lock, flags);
+	reset = (c->peer_reset || c->ws.net_gone) && !c->local_abort;
+	if (reset && !c->ws.dead_reported) {
+		run = wsk_cb_begin_locked(&c->ws, WSK_EVENT_RECEIVE);
+		c->ws.dead_reported = run;
 	}
-	d = c->client_dispatch;
-	spin_unlock_irqrestore(&c->lock, flags);
+	d = c->ws.client_dispatch;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (run) {
-		ret = d->receive_event(c->context, 0, NULL, 0, &none);
-		wsk_cb_end(c, WSK_EVENT_RECEIVE, ret);
+		ret = d->receive_event(c->ws.context, 0, NULL, 0, &none);
+		wsk_cb_end(&c->ws, WSK_EVENT_RECEIVE, ret);
 	}
 
 	run = false;
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	if (!c->disc_reported && !c->local_abort && (reset || (st->fin && st->drained))) {
-		run = wsk_cb_begin_locked(c, WSK_EVENT_DISCONNECT);
+		run = wsk_cb_begin_locked(&c->ws, WSK_EVENT_DISCONNECT);
 		c->disc_reported = run;
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (run) {
-		ret = d->disconnect_event(c->context, reset ? WSK_FLAG_ABORTIVE : 0);
-		wsk_cb_end(c, WSK_EVENT_DISCONNECT, ret);
+		ret = d->disconnect_event(c->ws.context, reset ? WSK_FLAG_ABORTIVE : 0);
+		wsk_cb_end(&c->ws, WSK_EVENT_DISCONNECT, ret);
 	}
 }
 
 static void wsk_conn_io_work(struct work_struct *work)
 {
-	struct wsk_sock *c = container_of(to_delayed_work(work), struct wsk_sock, io_work);
+	struct wsk_conn *c = container_of(to_delayed_work(work), struct wsk_conn, io_work);
 	struct wsk_rx_state st = {};
 	struct sock *sk;
 
-	wsk_test_point(WSK_TP_IO_PASS, c, NULL);
+	wsk_test_point(WSK_TP_IO_PASS, &c->ws, NULL);
 	/*
-	 * Only the op work changes @c->sock, and it cancels this work first. A
+	 * Only the op work changes @c->ws.sock, and it cancels this work first. A
 	 * connection whose namespace went away has none: only its events are
 	 * left to deliver.
 	 */
-	if (c->sock) {
-		sk = c->sock->sk;
+	if (c->ws.sock) {
+		sk = c->ws.sock->sk;
 		wsk_conn_do_abort(c, sk);
 		wsk_conn_tx(c);
 		wsk_conn_backlog_event(c, sk);
@@ -1039,9 +1040,10 @@ static void wsk_conn_io_work(struct work_struct *work)
  *
  * Context: any.
  */
-void wsk_conn_init(struct wsk_sock *c)
+void wsk_conn_init(struct wsk_conn *c)
 {
 	INIT_DELAYED_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_LIST_HEAD(&c->ready_node);
 	INIT_LIST_HEAD(&c->tx_q);
 	INIT_LIST_HEAD(&c->rx_q);
 	INIT_LIST_HEAD(&c->retained);
@@ -1059,24 +1061,24 @@ void wsk_conn_init(struct wsk_sock *c)
  *
  * Context: the socket's op work (process context).
  */
-void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending)
+void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 {
 	unsigned long flags;
 
 	wsk_conn_unhook(c);
 	cancel_delayed_work_sync(&c->io_work);
 
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->abort_req)
 		list_add_tail(&c->abort_req->priv.node, pending);
 	c->abort_req = NULL;
 	wsk_conn_collect(c, pending);
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 }
 
 /**
  * wsk_conn_stop - the connection part of the close
- * @c: a connection whose close has started (@c->closing is set)
+ * @c: a connection whose close has started (@c->ws.closing is set)
  * @cancelled: receives the requests still pending on @c, to be completed
  *	with -ECANCELED by the caller
  *
@@ -1084,17 +1086,17 @@ void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending)
  *
  * Context: the socket's op work (process context).
  */
-void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled)
+void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled)
 {
 	struct wsk_ind_block *blk, *tmp;
 	unsigned long flags;
 	LIST_HEAD(kept);
 
 	wsk_conn_quiesce(c, cancelled);
-	spin_lock_irqsave(&c->lock, flags);
+	spin_lock_irqsave(&c->ws.lock, flags);
 	list_splice_init(&c->retained, &kept);
 	c->nr_retained = 0;
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 
 	list_for_each_entry_safe(blk, tmp, &kept, node) {
 		list_del(&blk->node);
@@ -1154,12 +1156,14 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 			   const struct wsk_buf *buf, unsigned int flags, struct wsk_req *req)
 {
 	unsigned long irqflags;
-	struct wsk_sock *c;
+	struct wsk_sock *ws;
+	struct wsk_conn *c;
 	int err, bad;
 
-	err = wsk_req_enter(req, kind, s, true, &c);
+	err = wsk_req_enter(req, kind, s, true, &ws);
 	if (err)
 		return err;
+	c = wsk_conn(ws);	/* used once it is known not to be a listener */
 	bad = wsk_data_check(kind, buf, flags);
 	if (buf && !(flags & WSK_FLAG_ABORTIVE))
 		req->priv.args.data.buf = *buf;
@@ -1168,14 +1172,14 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 	req->priv.args.data.done = 0;
 	req->priv.args.data.flags = flags;
 
-	spin_lock_irqsave(&c->lock, irqflags);
-	if (c->closing || c->net_gone) {
+	spin_lock_irqsave(&ws->lock, irqflags);
+	if (ws->closing || ws->net_gone) {
 		err = -ESHUTDOWN;
-	} else if (wsk_sock_is_listener(c)) {
+	} else if (wsk_sock_is_listener(ws)) {
 		err = -EOPNOTSUPP;
 	} else if (bad) {
 		err = bad;
-	} else if ((c->state != WSK_SOCK_CONNECTED && c->state != WSK_SOCK_DEAD) ||
+	} else if ((c->ws.state != WSK_SOCK_CONNECTED && c->ws.state != WSK_SOCK_DEAD) ||
 		   c->listener) {
 		err = -ENOTCONN;
 	} else if (kind == WSK_REQ_RECEIVE) {
@@ -1203,7 +1207,7 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 		wsk_conn_kick(c);
 		err = -EINPROGRESS;
 	}
-	spin_unlock_irqrestore(&c->lock, irqflags);
+	spin_unlock_irqrestore(&c->ws.lock, irqflags);
 
 	return wsk_req_leave(req, err);
 }
@@ -1233,16 +1237,18 @@ int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
 {
 	struct wsk_ind_block *blk, *found = NULL;
 	unsigned long flags;
-	struct wsk_sock *c;
+	struct wsk_sock *ws;
+	struct wsk_conn *c;
 	int err = -EINVAL;
 
 	if (!s || !chain)
 		return -EINVAL;
-	c = wsk_sock(s);
-	spin_lock_irqsave(&c->lock, flags);
-	if (c->closing) {
+	ws = wsk_sock(s);
+	c = wsk_conn(ws);	/* used once it is known not to be a listener */
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing) {
 		err = -ESHUTDOWN;
-	} else {
+	} else if (!wsk_sock_is_listener(ws)) {	/* a listener has no chain: -EINVAL */
 		list_for_each_entry(blk, &c->retained, node) {
 			if (&blk->ind[0] == chain && !blk->released) {
 				found = blk;
@@ -1259,7 +1265,7 @@ int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
 			c->nr_retained--;
 		}
 	}
-	spin_unlock_irqrestore(&c->lock, flags);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (!found)
 		return err;
 	wsk_ind_free(found);

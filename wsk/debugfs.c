@@ -163,6 +163,32 @@ struct wsk_sock_snap {
 	struct sockaddr_storage remote;
 };
 
+/* A listener's part of its snapshot; its lock held. */
+static void wsk_snap_listener(struct wsk_sock_snap *snap, struct wsk_listener *ls)
+{
+	snap->held = ls->nr_ready;
+	snap->pended = ls->nr_held;
+	snap->events |= ls->inherit;
+	snap->accepted = ls->accepted;
+	snap->retained = 0;
+	snap->remote_len = 0;
+}
+
+/* A connection's part; its lock held. */
+static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
+{
+	/* The send being handed to TCP and an abortive disconnect, off queue. */
+	if (c->tx_cur)
+		snap->pending[c->tx_cur->priv.kind]++;
+	snap->pending[WSK_REQ_DISCONNECT] += !!c->abort_req;
+	snap->held = 0;
+	snap->pended = 0;
+	snap->accepted = 0;
+	snap->retained = c->nr_retained;
+	snap->remote_len = c->remote_len;
+	memcpy(&snap->remote, &c->remote, sizeof(snap->remote));
+}
+
 /* Context: under rcu_read_lock(), which keeps @s and its client alive. */
 static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 {
@@ -183,15 +209,11 @@ static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 	/* Creation and close are pending without being queued. */
 	snap->pending[WSK_REQ_SOCKET] += !!s->create_req;
 	snap->pending[WSK_REQ_CLOSE] += !!s->close_req;
-	/* The send being handed to TCP and an abortive disconnect, off queue. */
-	if (s->tx_cur)
-		snap->pending[s->tx_cur->priv.kind]++;
-	snap->pending[WSK_REQ_DISCONNECT] += !!s->abort_req;
-	snap->held = s->nr_ready;
-	snap->pended = s->nr_held;
-	snap->retained = s->nr_retained;
-	snap->events = s->events | s->inherit;
-	snap->accepted = s->accepted;
+	snap->events = s->events;
+	if (wsk_sock_is_listener(s))
+		wsk_snap_listener(snap, wsk_listener(s));
+	else
+		wsk_snap_conn(snap, wsk_conn(s));
 	snap->kqueue = 0;
 	snap->backlog = 0;
 	/* A listener's kernel socket lives until its teardown, after closing. */
@@ -201,9 +223,7 @@ static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 		snap->backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	}
 	snap->local_len = s->local_len;
-	snap->remote_len = s->remote_len;
 	memcpy(&snap->local, &s->local, sizeof(snap->local));
-	memcpy(&snap->remote, &s->remote, sizeof(snap->remote));
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 

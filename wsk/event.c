@@ -34,7 +34,7 @@ bool wsk_cb_begin_locked(struct wsk_sock *s, u32 event)
 	if (s->closing)
 		return false;
 	if (event & (WSK_EV_INSPECT | WSK_EV_ABORT))
-		on = s->cond_accept;
+		on = wsk_listener(s)->cond_accept;	/* listeners' events only */
 	else
 		on = s->events & event;
 	if (!on)
@@ -130,7 +130,8 @@ static u32 wsk_event_allowed(struct wsk_sock *s)
 		return WSK_CONN_EVENTS | (ld && ld->accept_event ? WSK_EVENT_ACCEPT : 0);
 	}
 	/* Connection sockets: once accepted (a dead one too: it is told so). */
-	if ((s->state != WSK_SOCK_CONNECTED && s->state != WSK_SOCK_DEAD) || s->listener)
+	if ((s->state != WSK_SOCK_CONNECTED && s->state != WSK_SOCK_DEAD) ||
+	    wsk_conn(s)->listener)
 		return 0;
 	return wsk_conn_events_available(s->client_dispatch, WSK_CONN_EVENTS);
 }
@@ -140,14 +141,14 @@ static int wsk_event_enable(struct wsk_sock *s, u32 ev)
 {
 	lockdep_assert_held(&s->lock);
 	if (wsk_sock_is_listener(s)) {
-		s->inherit |= ev & WSK_CONN_EVENTS;
+		wsk_listener(s)->inherit |= ev & WSK_CONN_EVENTS;
 		s->events |= ev & WSK_EVENT_ACCEPT;
-		wsk_listen_kick(s);
+		wsk_listen_kick(wsk_listener(s));
 	} else {
 		s->events |= ev;
 		if (ev & WSK_EVENT_SEND_BACKLOG)
-			s->tx_space = true;	/* report it once now */
-		wsk_conn_kick(s);
+			wsk_conn(s)->tx_space = true;	/* report it once now */
+		wsk_conn_kick(wsk_conn(s));
 	}
 	return 0;
 }
@@ -160,7 +161,7 @@ static int wsk_event_disable(struct wsk_sock *s, u32 ev, struct wsk_req *req)
 {
 	lockdep_assert_held(&s->lock);
 	if (wsk_sock_is_listener(s) && ev != WSK_EVENT_ACCEPT) {
-		s->inherit &= ~ev;
+		wsk_listener(s)->inherit &= ~ev;
 		return 0;
 	}
 	s->events &= ~ev;

@@ -135,25 +135,37 @@ enum wsk_sock_state {
 };
 
 /**
- * struct wsk_sock - wsk's socket object, one slab object from wsk_sock_cache
+ * struct wsk_sock - what listeners and connections have in common
  * @pub: the public part; @pub.dispatch is the provider table
  * @client: owner; holds one count of @client->nr_sockets (immutable)
  * @net: the namespace (immutable). Not held: valid while @sock is, and
  *	compared, never followed, once @net_gone (netns.c)
  * @family: AF_INET or AF_INET6 (immutable)
- * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET (immutable)
+ * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET
+ *	(immutable): which of &struct wsk_listener and &struct wsk_conn
+ *	embeds this one
  * @id: unique, for debugfs and tracing; increasing in allocation order
  *	(immutable)
  * @list: entry in wsk_sock_list, from allocation until wsk_sock_free()
+ *	(under wsk_sock_list_lock)
+ * @context: the client's socket_context (set before handing out, then
+ *	immutable)
+ * @client_dispatch: the client's event table (likewise)
+ * @op_work: runs creation, @op_q, the kill and the teardown, one at a time
+ * @rcu: the socket is freed after a grace period (wsk_req_cancel(), the
+ *	debugfs listing)
+ *
+ * @lock protects everything below it, in this structure and in the one that
+ * embeds it unless that says otherwise, and the priv.sock and priv.node of
+ * the requests queued on the socket. Taken with spin_lock_irqsave() in any
+ * context, including the kernel socket's callbacks (softirq, under
+ * sk_callback_lock). A leaf lock: nothing is taken under it but
+ * queue_work() and mod_delayed_work(); a connection's lock is never held
+ * with its listener's.
+ *
  * @sock: the kernel socket; set before the socket is handed to the client
  *	(wsk_sock_attach_kern()), released by the op work's teardown or kill,
- *	which set it to NULL under @lock
- * @context: the client's socket_context (set before handing out)
- * @client_dispatch: the client's event table (set before handing out)
- * @lock: protects the members below it, the queues and the priv.sock/node of
- *	the requests on them. Taken with spin_lock_irqsave() in any context,
- *	including the listener's sk_data_ready (softirq, under
- *	sk_callback_lock). A leaf lock.
+ *	which set it to NULL
  * @state: &enum wsk_sock_state
  * @closing: close (or reset) started: every call returns -ESHUTDOWN; no
  *	more work is queued
@@ -164,72 +176,143 @@ enum wsk_sock_state {
  *	-ESHUTDOWN
  * @op_active: @op_work is queued or running; set when queued, cleared by
  *	the work when it finds nothing to do (or leaves a teardown to the end of
- *	the socket's accept_event), never cleared once the teardown is taken
- *	(so the socket can be freed from the work)
+ *	the connection's accept_event), never cleared once the teardown is
+ *	taken (so the socket can be freed from the work)
+ * @dead_reported: its death was told: a listener's NULL accept event, a
+ *	connection's NULL receive indication
  * @cancelling: requests wsk_req_cancel() took off this socket's queues and
  *	is still completing in its caller's context (atomic, no lock); the
  *	teardown waits for 0 before the close completes and the socket goes
- * @backlog_set: WSK_SO_LISTEN_BACKLOG was set
- * @backlog: its value
  * @local_len: length of @local, 0 until bound or accepted
- * @remote_len: length of @remote, 0 unless an accepted connection
  * @local: cached local address (kernel_getsockname() sleeps)
- * @remote: cached peer address
  * @op_q: queued operations (bind, option SET), FIFO, run by @op_work
  * @create_req: the wsk_socket() request until the socket is created
  * @close_req: the wsk_close() request once the close has started
- * @accept_q: pending accept requests, FIFO (listener)
- * @ready: accepted connections not yet delivered, FIFO (listener). Non-empty
- *	only while @accept_q is empty.
- * @ready_node: a connection's entry in its listener's @ready
- * @queued: requests waiting in @op_q and @accept_q, by &enum wsk_req_kind
+ * @queued: requests waiting on this socket's queues, by &enum wsk_req_kind
  *	(kept by wsk_req_enqueue(), wsk_req_dequeue() and wsk_req_cancel())
- * @nr_ready: entries in @ready (listener)
- * @accepted: connections this listener delivered to accept requests
- * @op_work: runs creation, @op_q, the kill and the teardown, one at a time
- * @accept_work: the listener's accept worker (listen.c); delayed only to
- *	retry a kernel_accept() that failed for want of memory
+ * @events: WSK_EVENT_* enabled (listener: ACCEPT; connection: RECEIVE,
+ *	DISCONNECT, SEND_BACKLOG)
+ * @cb_running: events whose callback is running now. All callbacks of a
+ *	socket run on one work item (a listener's accept work, a connection's
+ *	io work), so at most one at a time.
+ * @evwait_q: WSK_REQ_EVENT requests: disables waiting for @cb_running
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
  *	wsk's hook is installed; restored on the listener at close and on each
  *	accepted child (which inherited wsk's hook) when it is released
- *
- * Events (event.c), under @lock:
- * @events: WSK_EVENT_* enabled (listener: ACCEPT; connection: RECEIVE,
- *	DISCONNECT, SEND_BACKLOG)
- * @inherit: listener: connection events given to sockets that its
- *	accept_event takes
- * @cb_running: events whose callback is running now. All callbacks of a
- *	socket run on one work item (a listener's @accept_work, a
- *	connection's @io_work), so at most one at a time.
- * @evwait_q: WSK_REQ_EVENT requests: disables waiting for @cb_running
- *
- * Listener, conditional accept (listen.c), under @lock:
- * @cond_accept: WSK_SO_CONDITIONAL_ACCEPT (set before bind, then fixed)
+ * @orig_state_change: the listener's own sk_state_change, likewise (a
+ *	child's is its listener's, as it inherited wsk's listener hook)
+ */
+struct wsk_sock {
+	struct wsk_socket pub;
+	struct wsk_client *client;
+	struct net *net;
+	int family;
+	unsigned int category;
+	u64 id;
+	struct list_head list;
+	void *context;
+	const void *client_dispatch;
+	struct work_struct op_work;
+	struct rcu_head rcu;
+
+	spinlock_t lock;	/* see the kernel-doc above */
+	struct socket *sock;
+	enum wsk_sock_state state;
+	bool closing;
+	bool reset;
+	bool rejected;
+	bool net_gone;
+	bool op_active;
+	bool dead_reported;
+	atomic_t cancelling;
+	int local_len;
+	struct sockaddr_storage local;
+	struct list_head op_q;
+	struct wsk_req *create_req;
+	struct wsk_req *close_req;
+	unsigned int queued[WSK_REQ_NR_KINDS];
+	u32 events;
+	u32 cb_running;
+	struct list_head evwait_q;
+	void (*orig_data_ready)(struct sock *sk);
+	void (*orig_state_change)(struct sock *sk);
+};
+
+struct wsk_conn;
+
+/* wsk_listener.flags bits */
+#define WSK_LISTEN_ABORT_CHECK	0
+
+/**
+ * struct wsk_listener - a listen socket (listen.c)
+ * @ws: the common part; @ws.lock protects the members below
+ * @backlog_set: WSK_SO_LISTEN_BACKLOG was set
+ * @backlog: its value
+ * @cond_accept: WSK_SO_CONDITIONAL_ACCEPT (set before bind, then fixed:
+ *	the connections' hooks read it without the lock)
+ * @backlog_eff: the backlog the listener listens with (set at bind)
+ * @inherit: connection events given to sockets that its accept_event
+ *	takes
+ * @accept_q: pending accept requests, FIFO
+ * @ready: accepted connections not yet delivered, FIFO (entry: their
+ *	&wsk_conn.ready_node). Non-empty only while @accept_q is empty.
+ * @nr_ready: entries in @ready
+ * @accepted: connections this listener delivered to accept requests
  * @head_busy: the accept work is running a condition function on the head
  *	of @ready; nothing else may take it meanwhile
- * @backlog_eff: the backlog the listener listens with (set at bind)
  * @inspect_serial: the last inspect id serial handed out
  * @inspecting: the connection whose inspect_event is running, if any
  * @inspect_early: the action of a wsk_inspect_complete() that came for
  *	@inspecting before its inspect_event returned, or -1; applied if the
  *	event returns PEND
- * @held: connections an inspect_event pended (entry: @ready_node)
+ * @held: connections an inspect_event pended (entry: &wsk_conn.ready_node)
  * @nr_held: entries in @held
  * @doomed: connections wsk_inspect_complete() rejected, for the accept work
  *	to reset
- * @lflags: WSK_LS_ABORT_CHECK (atomic bit, set by a held connection's
- *	state change hook): the accept work looks for dead connections
+ * @flags: atomic bits, no lock: WSK_LISTEN_ABORT_CHECK, set by a pended
+ *	connection's state change hook: the accept work looks for dead
+ *	connections
+ * @accept_work: the accept worker; delayed only to retry a
+ *	kernel_accept() that failed for want of memory
+ */
+struct wsk_listener {
+	struct wsk_sock ws;
+	bool backlog_set;
+	u32 backlog;
+	bool cond_accept;
+	u32 backlog_eff;
+	u32 inherit;
+	struct list_head accept_q;
+	struct list_head ready;
+	unsigned int nr_ready;
+	u64 accepted;
+	bool head_busy;
+	u32 inspect_serial;
+	struct wsk_conn *inspecting;
+	int inspect_early;
+	struct list_head held;
+	unsigned int nr_held;
+	struct list_head doomed;
+	unsigned long flags;
+	struct delayed_work accept_work;
+};
+
+/**
+ * struct wsk_conn - a connection socket (conn.c)
+ * @ws: the common part
  *
- * Connection (conn.c):
- * @listener: while undelivered, its listener (the state change hook asks
- *	it to look for aborts); NULL once delivered. Under @lock.
+ * Until delivered, under its listener's lock (not its own):
+ * @ready_node: its entry in the listener's ready, held or doomed list
  * @inspect_id: its id, for inspect, abort and wsk_inspect_complete()
- * @deferred: a WSK_CF_DEFER verdict keeps it at the head of @ready
+ * @deferred: a WSK_CF_DEFER verdict keeps it at the head of the ready list
+ *
+ * Under @ws.lock:
+ * @listener: while undelivered, its listener (the state change hook asks
+ *	it to look for aborts); NULL once delivered
  * @in_accept_event: the accept_event that offers it is running; a close
- *	started meanwhile waits for it to return before it runs (under @lock)
- * @io_work: runs sends, receives, indications and the connection's event
- *	callbacks, one pass at a time, in process context; delayed only to
- *	try again after an allocation failed (WSK_IO_RETRY in conn.c)
+ *	started meanwhile waits for it to return before it runs
+ * @remote_len: length of @remote
+ * @remote: cached peer address
  * @tx_q: queued sends and graceful disconnects, FIFO (cancellable)
  * @tx_cur: the send or disconnect being handed to TCP (taken: see the
  *	request rules above)
@@ -244,75 +327,23 @@ enum wsk_sock_state {
  *	@io_work pass reports the send backlog
  * @peer_reset: the peer reset the connection (seen by a hook, or at accept)
  * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
- * @dead_reported: the NULL receive indication was delivered
  * @disc_reported: the disconnect event was delivered
- * @orig_state_change: the kernel socket's own sk_state_change (a
- *	listener's, saved at bind; a child's is its listener's, as it inherited
- *	wsk's listener hook)
  * @orig_write_space: the child's sk_write_space before wsk's hook
- * @rcu: the socket is freed after a grace period (wsk_req_cancel())
+ *	(immutable once hooked)
+ * @io_work: runs sends, receives, indications and the connection's event
+ *	callbacks, one pass at a time, in process context; delayed only to
+ *	try again after an allocation failed (WSK_IO_RETRY in conn.c)
  */
-struct wsk_sock {
-	struct wsk_socket pub;
-	struct wsk_client *client;
-	struct net *net;
-	int family;
-	unsigned int category;
-	u64 id;
-	struct list_head list;
-	struct socket *sock;
-	void *context;
-	const void *client_dispatch;
-
-	spinlock_t lock;	/* see the kernel-doc above */
-	enum wsk_sock_state state;
-	bool closing;
-	bool reset;
-	bool rejected;
-	bool net_gone;
-	bool op_active;
-	atomic_t cancelling;
-	bool backlog_set;
-	u32 backlog;
-	int local_len;
-	int remote_len;
-	struct sockaddr_storage local;
-	struct sockaddr_storage remote;
-	struct list_head op_q;
-	struct wsk_req *create_req;
-	struct wsk_req *close_req;
-	struct list_head accept_q;
-	struct list_head ready;
+struct wsk_conn {
+	struct wsk_sock ws;
 	struct list_head ready_node;
-	unsigned int queued[WSK_REQ_NR_KINDS];
-	unsigned int nr_ready;
-	u64 accepted;
-
-	struct work_struct op_work;
-	struct delayed_work accept_work;
-	void (*orig_data_ready)(struct sock *sk);
-
-	u32 events;
-	u32 inherit;
-	u32 cb_running;
-	struct list_head evwait_q;
-
-	bool cond_accept;
-	bool head_busy;
-	u32 backlog_eff;
-	u32 inspect_serial;
-	struct wsk_sock *inspecting;
-	int inspect_early;
-	struct list_head held;
-	unsigned int nr_held;
-	struct list_head doomed;
-	unsigned long lflags;
-
-	struct wsk_sock *listener;
 	struct wsk_inspect_id inspect_id;
 	bool deferred;
+
+	struct wsk_listener *listener;
 	bool in_accept_event;
-	struct delayed_work io_work;
+	int remote_len;
+	struct sockaddr_storage remote;
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;
 	struct list_head rx_q;
@@ -324,15 +355,10 @@ struct wsk_sock {
 	bool tx_space;
 	bool peer_reset;
 	bool local_abort;
-	bool dead_reported;
 	bool disc_reported;
-	void (*orig_state_change)(struct sock *sk);
 	void (*orig_write_space)(struct sock *sk);
-	struct rcu_head rcu;
+	struct delayed_work io_work;
 };
-
-/* wsk_sock.lflags bits */
-#define WSK_LS_ABORT_CHECK	0
 
 static inline struct wsk_sock *wsk_sock(struct wsk_socket *s)
 {
@@ -344,9 +370,28 @@ static inline bool wsk_sock_is_listener(const struct wsk_sock *s)
 	return s->category == WSK_FLAG_LISTEN_SOCKET;
 }
 
-/* main.c: the module's unbound workqueue and the socket slab cache */
+/* The listener a common part belongs to; @s must be a listen socket. */
+static inline struct wsk_listener *wsk_listener(struct wsk_sock *s)
+{
+	return container_of(s, struct wsk_listener, ws);
+}
+
+/* The connection a common part belongs to; @s must be a connection socket. */
+static inline struct wsk_conn *wsk_conn(struct wsk_sock *s)
+{
+	return container_of(s, struct wsk_conn, ws);
+}
+
+/* Whether @s is a connection its accept_event is being offered. Lock held. */
+static inline bool wsk_sock_in_accept_event(struct wsk_sock *s)
+{
+	return !wsk_sock_is_listener(s) && wsk_conn(s)->in_accept_event;
+}
+
+/* main.c: the module's unbound workqueue and the sockets' slab caches */
 extern struct workqueue_struct *wsk_wq;
-extern struct kmem_cache *wsk_sock_cache;
+extern struct kmem_cache *wsk_listener_cache;
+extern struct kmem_cache *wsk_conn_cache;
 
 /*
  * Every socket object alive, in allocation (id) order: the debugfs sockets
@@ -372,20 +417,20 @@ void wsk_sock_free(struct wsk_sock *s);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
 
 /* listen.c: called from the op work (process context) */
-int wsk_listen_start(struct wsk_sock *ls);
-void wsk_listen_stop(struct wsk_sock *ls);
-void wsk_listen_die(struct wsk_sock *ls);
-void wsk_listen_init(struct wsk_sock *s);
-void wsk_listen_kick(struct wsk_sock *ls);
-void wsk_listen_queue(struct wsk_sock *ls, unsigned long delay);
+int wsk_listen_start(struct wsk_listener *ls);
+void wsk_listen_stop(struct wsk_listener *ls);
+void wsk_listen_die(struct wsk_listener *ls);
+void wsk_listen_init(struct wsk_listener *ls);
+void wsk_listen_kick(struct wsk_listener *ls);
+void wsk_listen_queue(struct wsk_listener *ls, unsigned long delay);
 
 /* conn.c: connection sockets */
-void wsk_conn_init(struct wsk_sock *c);
-void wsk_conn_hook(struct wsk_sock *c);
-void wsk_conn_unhook(struct wsk_sock *c);
-void wsk_conn_kick(struct wsk_sock *c);
-void wsk_conn_quiesce(struct wsk_sock *c, struct list_head *pending);
-void wsk_conn_stop(struct wsk_sock *c, struct list_head *cancelled);
+void wsk_conn_init(struct wsk_conn *c);
+void wsk_conn_hook(struct wsk_conn *c);
+void wsk_conn_unhook(struct wsk_conn *c);
+void wsk_conn_kick(struct wsk_conn *c);
+void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
+void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
 
 /* netns.c: namespaces going away */
 int wsk_net_init(void);

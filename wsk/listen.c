@@ -79,30 +79,30 @@
  *
  * Context: any.
  */
-void wsk_listen_queue(struct wsk_sock *ls, unsigned long delay)
+void wsk_listen_queue(struct wsk_listener *ls, unsigned long delay)
 {
 	queue_delayed_work(wsk_wq, &ls->accept_work, delay);
 }
 
 /* The listener wants connections from the kernel. Lock held. */
-static bool wsk_listen_wants(struct wsk_sock *ls)
+static bool wsk_listen_wants(struct wsk_listener *ls)
 {
-	lockdep_assert_held(&ls->lock);
-	if (ls->state != WSK_SOCK_LISTENING || ls->closing)
+	lockdep_assert_held(&ls->ws.lock);
+	if (ls->ws.state != WSK_SOCK_LISTENING || ls->ws.closing)
 		return false;
-	return !list_empty(&ls->accept_q) || (ls->events & WSK_EVENT_ACCEPT) || ls->cond_accept;
+	return !list_empty(&ls->accept_q) || (ls->ws.events & WSK_EVENT_ACCEPT) || ls->cond_accept;
 }
 
 /**
  * wsk_listen_kick - queue the accept work if it has something to do
  * @ls: a listen socket
  *
- * Context: any; the caller holds @ls->lock.
+ * Context: any; the caller holds @ls->ws.lock.
  */
-void wsk_listen_kick(struct wsk_sock *ls)
+void wsk_listen_kick(struct wsk_listener *ls)
 {
-	lockdep_assert_held(&ls->lock);
-	if (wsk_listen_wants(ls) || (!ls->closing && !list_empty(&ls->doomed)))
+	lockdep_assert_held(&ls->ws.lock);
+	if (wsk_listen_wants(ls) || (!ls->ws.closing && !list_empty(&ls->doomed)))
 		wsk_listen_queue(ls, 0);
 }
 
@@ -114,7 +114,7 @@ void wsk_listen_kick(struct wsk_sock *ls)
  */
 static void wsk_listen_data_ready(struct sock *sk)
 {
-	struct wsk_sock *ls;
+	struct wsk_listener *ls;
 	unsigned long flags;
 
 	wsk_trace_sk_data_ready(sk);
@@ -125,10 +125,10 @@ static void wsk_listen_data_ready(struct sock *sk)
 	read_lock_bh(&sk->sk_callback_lock);
 	ls = wsk_sk_user_data_locked(sk);
 	if (ls) {
-		spin_lock_irqsave(&ls->lock, flags);
+		spin_lock_irqsave(&ls->ws.lock, flags);
 		if (wsk_listen_wants(ls))
 			wsk_listen_queue(ls, 0);
-		spin_unlock_irqrestore(&ls->lock, flags);
+		spin_unlock_irqrestore(&ls->ws.lock, flags);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 }
@@ -144,31 +144,31 @@ static void wsk_listen_data_ready(struct sock *sk)
 static void wsk_listen_state_change(struct sock *sk)
 {
 	void (*orig)(struct sock *sk) = NULL;
-	struct wsk_sock *ls;
+	struct wsk_listener *ls;
 	unsigned long flags;
 
 	read_lock_bh(&sk->sk_callback_lock);
 	ls = wsk_sk_user_data_locked(sk);
 	if (ls) {
-		orig = ls->orig_state_change;
-		spin_lock_irqsave(&ls->lock, flags);
-		if (ls->state == WSK_SOCK_LISTENING && !ls->closing)
+		orig = ls->ws.orig_state_change;
+		spin_lock_irqsave(&ls->ws.lock, flags);
+		if (ls->ws.state == WSK_SOCK_LISTENING && !ls->ws.closing)
 			wsk_listen_queue(ls, 0);
-		spin_unlock_irqrestore(&ls->lock, flags);
+		spin_unlock_irqrestore(&ls->ws.lock, flags);
 	}
 	read_unlock_bh(&sk->sk_callback_lock);
 	if (orig)
 		orig(sk);
 }
 
-static void wsk_listen_unhook(struct wsk_sock *ls)
+static void wsk_listen_unhook(struct wsk_listener *ls)
 {
-	struct sock *sk = ls->sock->sk;
+	struct sock *sk = ls->ws.sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
 	wsk_sk_user_data_clear(sk);
-	WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
-	WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
+	WRITE_ONCE(sk->sk_data_ready, ls->ws.orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, ls->ws.orig_state_change);
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -179,31 +179,31 @@ static void wsk_listen_unhook(struct wsk_sock *ls)
  * Context: the socket's op work (process context).
  * Return: 0 or kernel_listen()'s error (the hooks are then removed again).
  */
-int wsk_listen_start(struct wsk_sock *ls)
+int wsk_listen_start(struct wsk_listener *ls)
 {
-	struct sock *sk = ls->sock->sk;
+	struct sock *sk = ls->ws.sock->sk;
 	unsigned long flags;
 	int backlog, err;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	ls->orig_data_ready = sk->sk_data_ready;
-	ls->orig_state_change = sk->sk_state_change;
+	ls->ws.orig_data_ready = sk->sk_data_ready;
+	ls->ws.orig_state_change = sk->sk_state_change;
 	wsk_sk_user_data_set(sk, ls);
 	WRITE_ONCE(sk->sk_data_ready, wsk_listen_data_ready);
 	WRITE_ONCE(sk->sk_state_change, wsk_listen_state_change);
 	write_unlock_bh(&sk->sk_callback_lock);
 
-	spin_lock_irqsave(&ls->lock, flags);
-	backlog = ls->backlog_set ? ls->backlog : wsk_net_somaxconn(ls->net);
+	spin_lock_irqsave(&ls->ws.lock, flags);
+	backlog = ls->backlog_set ? ls->backlog : wsk_net_somaxconn(ls->ws.net);
 	/* A conditional listener holds at most this many connections. */
 	ls->backlog_eff = max(backlog, 1);
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/* kernel_listen() does not clamp to somaxconn: the value is used as is. */
-	err = kernel_listen(ls->sock, backlog);
+	err = kernel_listen(ls->ws.sock, backlog);
 	if (err) {
 		wsk_listen_unhook(ls);
-		ls->orig_data_ready = NULL;
+		ls->ws.orig_data_ready = NULL;
 	}
 	return err;
 }
@@ -213,29 +213,29 @@ int wsk_listen_start(struct wsk_sock *ls)
  * accept_event, rejected, aborted, over the bound, or its listener closing.
  * @rejected: count it in connections_rejected. Context: process context.
  */
-static void wsk_conn_reset(struct wsk_sock *conn, bool rejected)
+static void wsk_conn_reset(struct wsk_conn *conn, bool rejected)
 {
-	wsk_sock_reset(conn, rejected);
+	wsk_sock_reset(&conn->ws, rejected);
 }
 
 /* Put an accepted connection at the tail of the ready FIFO. Lock held. */
-static void wsk_ready_add(struct wsk_sock *ls, struct wsk_sock *conn)
+static void wsk_ready_add(struct wsk_listener *ls, struct wsk_conn *conn)
 {
-	lockdep_assert_held(&ls->lock);
+	lockdep_assert_held(&ls->ws.lock);
 	list_add_tail(&conn->ready_node, &ls->ready);
 	ls->nr_ready++;
 	wsk_stat_inc(&wsk_stats.connections_held);
-	if (list_empty(&ls->accept_q) && !(ls->events & WSK_EVENT_ACCEPT)) {
+	if (list_empty(&ls->accept_q) && !(ls->ws.events & WSK_EVENT_ACCEPT)) {
 		/* No consumer right now: it waits for the next one. */
 		wsk_stat_inc(&wsk_stats.accepts_parked);
-		trace_wsk_accept_parked(ls->id, conn);
+		trace_wsk_accept_parked(ls->ws.id, conn);
 	}
 }
 
 /* Take @conn off the ready FIFO. Lock held. */
-static void wsk_ready_del(struct wsk_sock *ls, struct wsk_sock *conn)
+static void wsk_ready_del(struct wsk_listener *ls, struct wsk_conn *conn)
 {
-	lockdep_assert_held(&ls->lock);
+	lockdep_assert_held(&ls->ws.lock);
 	list_del_init(&conn->ready_node);
 	ls->nr_ready--;
 	wsk_stat_dec(&wsk_stats.connections_held);
@@ -246,9 +246,9 @@ static void wsk_ready_del(struct wsk_sock *ls, struct wsk_sock *conn)
 }
 
 /* Take @conn off the held list. Lock held. */
-static void wsk_held_del(struct wsk_sock *ls, struct wsk_sock *conn)
+static void wsk_held_del(struct wsk_listener *ls, struct wsk_conn *conn)
 {
-	lockdep_assert_held(&ls->lock);
+	lockdep_assert_held(&ls->ws.lock);
 	list_del_init(&conn->ready_node);
 	ls->nr_held--;
 	wsk_stat_dec(&wsk_stats.connections_held);
@@ -256,19 +256,19 @@ static void wsk_held_del(struct wsk_sock *ls, struct wsk_sock *conn)
 }
 
 /* @conn no longer asks @ls for anything (its hooks read this). */
-static void wsk_conn_detach(struct wsk_sock *conn)
+static void wsk_conn_detach(struct wsk_conn *conn)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&conn->lock, flags);
+	spin_lock_irqsave(&conn->ws.lock, flags);
 	conn->listener = NULL;
-	spin_unlock_irqrestore(&conn->lock, flags);
+	spin_unlock_irqrestore(&conn->ws.lock, flags);
 }
 
 /**
  * wsk_listen_stop - the listener part of the close
- * @ls: a listen socket whose close has started (@ls->closing is set), or
- *	whose namespace is going (@ls->net_gone is set)
+ * @ls: a listen socket whose close has started (@ls->ws.closing is set), or
+ *	whose namespace is going (@ls->ws.net_gone is set)
  *
  * Removes the hook, waits for the accept work (and so for every listener
  * callback and condition function), and resets the connections taken from
@@ -278,36 +278,36 @@ static void wsk_conn_detach(struct wsk_sock *conn)
  *
  * Context: the socket's op work (process context).
  */
-void wsk_listen_stop(struct wsk_sock *ls)
+void wsk_listen_stop(struct wsk_listener *ls)
 {
-	struct wsk_sock *conn;
+	struct wsk_conn *conn;
 	unsigned long flags;
 	LIST_HEAD(undelivered);
 
-	if (ls->orig_data_ready)
+	if (ls->ws.orig_data_ready)
 		wsk_listen_unhook(ls);
 	/* @closing is set: no call queues it again; only held hooks might. */
 	cancel_delayed_work_sync(&ls->accept_work);
 
-	spin_lock_irqsave(&ls->lock, flags);
-	while ((conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node))) {
+	spin_lock_irqsave(&ls->ws.lock, flags);
+	while ((conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node))) {
 		wsk_ready_del(ls, conn);
 		list_add_tail(&conn->ready_node, &undelivered);
 	}
-	while ((conn = list_first_entry_or_null(&ls->held, struct wsk_sock, ready_node))) {
+	while ((conn = list_first_entry_or_null(&ls->held, struct wsk_conn, ready_node))) {
 		wsk_held_del(ls, conn);
 		list_add_tail(&conn->ready_node, &undelivered);
 	}
 	list_splice_tail_init(&ls->doomed, &undelivered);
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/* Their state change hooks stop queueing our work; then wait for it. */
 	list_for_each_entry(conn, &undelivered, ready_node)
 		wsk_conn_detach(conn);
 	cancel_delayed_work_sync(&ls->accept_work);
-	ls->orig_data_ready = NULL;
+	ls->ws.orig_data_ready = NULL;
 
-	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_sock, ready_node))) {
+	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_conn, ready_node))) {
 		list_del_init(&conn->ready_node);
 		wsk_conn_reset(conn, true);
 	}
@@ -318,13 +318,13 @@ void wsk_listen_stop(struct wsk_sock *ls)
  * wsk's listener hooks while it waited in the queue: they go first.
  * Context: the accept work.
  */
-static void wsk_child_reset(struct wsk_sock *ls, struct socket *newsock)
+static void wsk_child_reset(struct wsk_listener *ls, struct socket *newsock)
 {
 	struct sock *sk = newsock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	WRITE_ONCE(sk->sk_data_ready, ls->orig_data_ready);
-	WRITE_ONCE(sk->sk_state_change, ls->orig_state_change);
+	WRITE_ONCE(sk->sk_data_ready, ls->ws.orig_data_ready);
+	WRITE_ONCE(sk->sk_state_change, ls->ws.orig_state_change);
 	write_unlock_bh(&sk->sk_callback_lock);
 	sock_no_linger(sk);
 	sock_release(newsock);
@@ -336,31 +336,33 @@ static void wsk_child_reset(struct wsk_sock *ls, struct socket *newsock)
  * delivered yet. Context: the accept work. Return: the socket, or NULL if it
  * could not be allocated (the child has then been reset).
  */
-static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *newsock)
+static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *newsock)
 {
 	struct sockaddr_storage local = {}, remote = {};
 	int local_len, remote_len, tcp_state;
 	struct sock *sk = newsock->sk;
-	struct wsk_sock *conn;
+	struct wsk_conn *conn;
+	struct wsk_sock *ws;
 	unsigned long flags;
 	bool net_gone;
 
-	conn = wsk_sock_alloc(ls->client, ls->net, ls->family, WSK_FLAG_CONNECTION_SOCKET,
-			      GFP_KERNEL);
-	if (!conn) {
+	ws = wsk_sock_alloc(ls->ws.client, ls->ws.net, ls->ws.family, WSK_FLAG_CONNECTION_SOCKET,
+			    GFP_KERNEL);
+	if (!ws) {
 		wsk_child_reset(ls, newsock);
 		return NULL;
 	}
-	wsk_sock_attach_kern(conn, newsock);
+	conn = wsk_conn(ws);
+	wsk_sock_attach_kern(&conn->ws, newsock);
 	conn->listener = ls;
-	conn->orig_data_ready = ls->orig_data_ready;
-	conn->orig_state_change = ls->orig_state_change;
+	conn->ws.orig_data_ready = ls->ws.orig_data_ready;
+	conn->ws.orig_state_change = ls->ws.orig_state_change;
 	/* Replaces the inherited listener hooks; data may already be queued. */
 	wsk_conn_hook(conn);
 	/* On the socket list already: a namespace exit that missed it marked @ls. */
-	spin_lock_irqsave(&ls->lock, flags);
-	net_gone = ls->net_gone;
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
+	net_gone = ls->ws.net_gone;
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/*
 	 * Cache both addresses (both calls sleep). The peer is read the way
@@ -377,17 +379,17 @@ static struct wsk_sock *wsk_conn_create(struct wsk_sock *ls, struct socket *news
 	tcp_state = READ_ONCE(sk->sk_state);
 
 	/* Under the lock: the socket is already on the debugfs list. */
-	spin_lock_irqsave(&conn->lock, flags);
-	memcpy(&conn->local, &local, sizeof(local));
-	conn->local_len = local_len;
+	spin_lock_irqsave(&conn->ws.lock, flags);
+	memcpy(&conn->ws.local, &local, sizeof(local));
+	conn->ws.local_len = local_len;
 	memcpy(&conn->remote, &remote, sizeof(remote));
 	conn->remote_len = remote_len;
 	/* A reset the hook saw already stays recorded. */
 	if (tcp_state == TCP_CLOSE)
 		conn->peer_reset = true;
-	conn->state = conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
-	conn->net_gone |= net_gone;
-	spin_unlock_irqrestore(&conn->lock, flags);
+	conn->ws.state = conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	conn->ws.net_gone |= net_gone;
+	spin_unlock_irqrestore(&conn->ws.lock, flags);
 	return conn;
 }
 
@@ -404,25 +406,25 @@ static void wsk_fill_addr(struct sockaddr_storage *to, const struct sockaddr_sto
  * Complete @req with @conn, which the caller took off its listener's lists
  * (and @req off the accept queue).
  */
-static void wsk_accept_deliver(struct wsk_sock *ls, struct wsk_sock *conn, struct wsk_req *req)
+static void wsk_accept_deliver(struct wsk_listener *ls, struct wsk_conn *conn, struct wsk_req *req)
 {
 	unsigned long flags;
 
-	wsk_fill_addr(req->priv.args.accept.local, &conn->local, conn->local_len);
+	wsk_fill_addr(req->priv.args.accept.local, &conn->ws.local, conn->ws.local_len);
 	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
-	spin_lock_irqsave(&conn->lock, flags);
-	conn->context = req->priv.args.accept.context;
-	conn->client_dispatch = req->priv.args.accept.dispatch;
+	spin_lock_irqsave(&conn->ws.lock, flags);
+	conn->ws.context = req->priv.args.accept.context;
+	conn->ws.client_dispatch = req->priv.args.accept.dispatch;
 	conn->listener = NULL;
 	/* Its namespace is going: the exit left it to this delivery. */
-	if (conn->net_gone)
-		wsk_sock_kick_ops(conn);
-	spin_unlock_irqrestore(&conn->lock, flags);
+	if (conn->ws.net_gone)
+		wsk_sock_kick_ops(&conn->ws);
+	spin_unlock_irqrestore(&conn->ws.lock, flags);
 	wsk_stat_inc(&wsk_stats.accepts_completed);
-	if (conn->state == WSK_SOCK_DEAD)
+	if (conn->ws.state == WSK_SOCK_DEAD)
 		wsk_stat_inc(&wsk_stats.accepts_dead);
-	req->result.socket = &conn->pub;
-	trace_wsk_accept_delivered(ls->id, conn);
+	req->result.socket = &conn->ws.pub;
+	trace_wsk_accept_delivered(ls->ws.id, conn);
 	wsk_req_complete(req, 0);
 }
 
@@ -433,9 +435,9 @@ static void wsk_accept_deliver(struct wsk_sock *ls, struct wsk_sock *conn, struc
  * once the call has returned, as the socket is still written to here). If
  * the event refuses it (and did not close it), it is reset and freed.
  */
-static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
+static void wsk_accept_event_call(struct wsk_listener *ls, struct wsk_conn *conn)
 {
-	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	const struct wsk_client_listen_dispatch *ld = ls->ws.client_dispatch;
 	const struct wsk_client_connection_dispatch *cd = NULL;
 	void *ctx = NULL;
 	unsigned long flags;
@@ -443,34 +445,34 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 	u32 inherit;
 	int ret;
 
-	spin_lock_irqsave(&conn->lock, flags);
+	spin_lock_irqsave(&conn->ws.lock, flags);
 	conn->listener = NULL;
 	conn->in_accept_event = true;
-	spin_unlock_irqrestore(&conn->lock, flags);
-	ret = ld->accept_event(ls->context, 0, (struct sockaddr *)&conn->local,
-			       (struct sockaddr *)&conn->remote, &conn->pub, &ctx, &cd);
-	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
+	spin_unlock_irqrestore(&conn->ws.lock, flags);
+	ret = ld->accept_event(ls->ws.context, 0, (struct sockaddr *)&conn->ws.local,
+			       (struct sockaddr *)&conn->remote, &conn->ws.pub, &ctx, &cd);
+	wsk_cb_end(&ls->ws, WSK_EVENT_ACCEPT, ret);
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	inherit = ls->inherit;
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/* Counted and traced first: once the lock drops, a close may free it. */
 	if (!ret) {
 		wsk_stat_inc(&wsk_stats.accepts_event);
-		if (conn->state == WSK_SOCK_DEAD)
+		if (conn->ws.state == WSK_SOCK_DEAD)
 			wsk_stat_inc(&wsk_stats.accepts_dead);
-		trace_wsk_accept_delivered(ls->id, conn);
+		trace_wsk_accept_delivered(ls->ws.id, conn);
 	}
 
-	spin_lock_irqsave(&conn->lock, flags);
+	spin_lock_irqsave(&conn->ws.lock, flags);
 	conn->in_accept_event = false;
-	closed = conn->closing;
+	closed = conn->ws.closing;
 	if (!ret) {
-		conn->context = ctx;
-		conn->client_dispatch = cd;
-		conn->events |= wsk_conn_events_available(cd, inherit);
-		if (conn->events & WSK_EVENT_SEND_BACKLOG)
+		conn->ws.context = ctx;
+		conn->ws.client_dispatch = cd;
+		conn->ws.events |= wsk_conn_events_available(cd, inherit);
+		if (conn->ws.events & WSK_EVENT_SEND_BACKLOG)
 			conn->tx_space = true;
 		/* Data, or the peer's FIN or reset, may have come already. */
 		wsk_conn_kick(conn);
@@ -479,9 +481,9 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
 	 * Closed by the client during the call, or its namespace is going: the
 	 * op work waited for the call to return, now it may tear it down.
 	 */
-	if (closed || conn->net_gone)
-		wsk_sock_kick_ops(conn);
-	spin_unlock_irqrestore(&conn->lock, flags);
+	if (closed || conn->ws.net_gone)
+		wsk_sock_kick_ops(&conn->ws);
+	spin_unlock_irqrestore(&conn->ws.lock, flags);
 	if (ret && !closed)
 		wsk_conn_reset(conn, true);
 }
@@ -490,20 +492,20 @@ static void wsk_accept_event_call(struct wsk_sock *ls, struct wsk_sock *conn)
  * Run a conditional request's condition on @conn, the head of the ready
  * FIFO, which @ls->head_busy keeps there. @req is off the queue (owned).
  */
-static void wsk_accept_decide(struct wsk_sock *ls, struct wsk_sock *conn, struct wsk_req *req)
+static void wsk_accept_decide(struct wsk_listener *ls, struct wsk_conn *conn, struct wsk_req *req)
 {
 	unsigned long flags;
 	int verdict;
 
 	/* Filled whatever the verdict. */
-	wsk_fill_addr(req->priv.args.accept.local, &conn->local, conn->local_len);
+	wsk_fill_addr(req->priv.args.accept.local, &conn->ws.local, conn->ws.local_len);
 	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
 	verdict = req->priv.args.accept.condition((struct sockaddr *)&conn->remote,
-						  (struct sockaddr *)&conn->local,
+						  (struct sockaddr *)&conn->ws.local,
 						  req->priv.args.accept.callback_data);
-	trace_wsk_verdict(ls->id, conn, WSK_VERDICT_CONDITION, verdict);
+	trace_wsk_verdict(ls->ws.id, conn, WSK_VERDICT_CONDITION, verdict);
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	ls->head_busy = false;
 	switch (verdict) {
 	case WSK_CF_ACCEPT:
@@ -520,7 +522,7 @@ static void wsk_accept_decide(struct wsk_sock *ls, struct wsk_sock *conn, struct
 		}
 		break;
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	switch (verdict) {
 	case WSK_CF_ACCEPT:
@@ -539,45 +541,45 @@ static void wsk_accept_decide(struct wsk_sock *ls, struct wsk_sock *conn, struct
 	}
 }
 
-static bool wsk_conn_peer_gone(const struct wsk_sock *conn)
+static bool wsk_conn_peer_gone(const struct wsk_conn *conn)
 {
-	return (1 << READ_ONCE(conn->sock->sk->sk_state)) & (TCPF_CLOSE | TCPF_CLOSE_WAIT);
+	return (1 << READ_ONCE(conn->ws.sock->sk->sk_state)) & (TCPF_CLOSE | TCPF_CLOSE_WAIT);
 }
 
 /* Ask a new connection of a conditional listener for its verdict. */
-static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
+static void wsk_inspect(struct wsk_listener *ls, struct wsk_conn *conn)
 {
-	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	const struct wsk_client_listen_dispatch *ld = ls->ws.client_dispatch;
 	struct wsk_inspect_id id;
 	unsigned long flags;
 	bool run = false;
 	int verdict;
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	/* Bounded by the backlog: the excess is reset unseen. */
 	if (ls->nr_held + ls->nr_ready < ls->backlog_eff) {
-		conn->inspect_id.key = conn->id;
+		conn->inspect_id.key = conn->ws.id;
 		conn->inspect_id.serial = ++ls->inspect_serial;
 		id = conn->inspect_id;
-		run = wsk_cb_begin_locked(ls, WSK_EV_INSPECT);
+		run = wsk_cb_begin_locked(&ls->ws, WSK_EV_INSPECT);
 		/* A wsk_inspect_complete() may come before the event returns. */
 		if (run) {
 			ls->inspecting = conn;
 			ls->inspect_early = -1;
 		}
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 	if (!run) {
 		wsk_conn_reset(conn, true);
 		return;
 	}
 
-	verdict = ld->inspect_event(ls->context, (struct sockaddr *)&conn->local,
+	verdict = ld->inspect_event(ls->ws.context, (struct sockaddr *)&conn->ws.local,
 				    (struct sockaddr *)&conn->remote, &id);
-	wsk_cb_end(ls, WSK_EV_INSPECT, verdict);
-	trace_wsk_verdict(ls->id, conn, WSK_VERDICT_INSPECT, verdict);
+	wsk_cb_end(&ls->ws, WSK_EV_INSPECT, verdict);
+	trace_wsk_verdict(ls->ws.id, conn, WSK_VERDICT_INSPECT, verdict);
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	ls->inspecting = NULL;
 	if (verdict == WSK_INSPECT_PEND && ls->inspect_early >= 0) {
 		/* Pended and decided at once: as if held, then completed. */
@@ -596,8 +598,8 @@ static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
 	}
 	/* It may have died before its hook could tell us. */
 	if (verdict != WSK_INSPECT_REJECT && wsk_conn_peer_gone(conn))
-		set_bit(WSK_LS_ABORT_CHECK, &ls->lflags);
-	spin_unlock_irqrestore(&ls->lock, flags);
+		set_bit(WSK_LISTEN_ABORT_CHECK, &ls->flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	if (verdict != WSK_INSPECT_ACCEPT && verdict != WSK_INSPECT_PEND) {
 		wsk_stat_inc(&wsk_stats.inspect_rejected);
@@ -609,15 +611,15 @@ static void wsk_inspect(struct wsk_sock *ls, struct wsk_sock *conn)
  * Reset what wsk_inspect_complete() rejected, and (conditional listeners)
  * report and reset the held or ready connections whose peer went away.
  */
-static void wsk_listen_reap(struct wsk_sock *ls)
+static void wsk_listen_reap(struct wsk_listener *ls)
 {
-	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
-	struct wsk_sock *conn, *tmp;
+	const struct wsk_client_listen_dispatch *ld = ls->ws.client_dispatch;
+	struct wsk_conn *conn, *tmp;
 	unsigned long flags;
 	LIST_HEAD(aborted);
 	LIST_HEAD(doomed);
 
-	spin_lock_irqsave(&ls->lock, flags);
+	spin_lock_irqsave(&ls->ws.lock, flags);
 	list_splice_init(&ls->doomed, &doomed);
 	if (ls->cond_accept) {
 		list_for_each_entry_safe(conn, tmp, &ls->held, ready_node) {
@@ -633,13 +635,13 @@ static void wsk_listen_reap(struct wsk_sock *ls)
 			}
 		}
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	list_for_each_entry_safe(conn, tmp, &aborted, ready_node) {
 		list_del_init(&conn->ready_node);
-		if (ld->abort_event && wsk_cb_begin(ls, WSK_EV_ABORT)) {
-			ld->abort_event(ls->context, &conn->inspect_id);
-			wsk_cb_end(ls, WSK_EV_ABORT, 0);
+		if (ld->abort_event && wsk_cb_begin(&ls->ws, WSK_EV_ABORT)) {
+			ld->abort_event(ls->ws.context, &conn->inspect_id);
+			wsk_cb_end(&ls->ws, WSK_EV_ABORT, 0);
 			wsk_stat_inc(&wsk_stats.connections_aborted);
 		}
 		wsk_conn_reset(conn, false);
@@ -651,25 +653,25 @@ static void wsk_listen_reap(struct wsk_sock *ls)
 }
 
 /* The listener is unusable: tell the accept event once (NULL socket). */
-static void wsk_listen_dead(struct wsk_sock *ls)
+static void wsk_listen_dead(struct wsk_listener *ls)
 {
-	const struct wsk_client_listen_dispatch *ld = ls->client_dispatch;
+	const struct wsk_client_listen_dispatch *ld = ls->ws.client_dispatch;
 	const struct wsk_client_connection_dispatch *cd = NULL;
 	unsigned long flags;
 	void *ctx = NULL;
 	bool run = false;
 	int ret;
 
-	spin_lock_irqsave(&ls->lock, flags);
-	if (!ls->dead_reported) {
-		run = wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT);
-		ls->dead_reported = run;
+	spin_lock_irqsave(&ls->ws.lock, flags);
+	if (!ls->ws.dead_reported) {
+		run = wsk_cb_begin_locked(&ls->ws, WSK_EVENT_ACCEPT);
+		ls->ws.dead_reported = run;
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 	if (!run)
 		return;
-	ret = ld->accept_event(ls->context, 0, NULL, NULL, NULL, &ctx, &cd);
-	wsk_cb_end(ls, WSK_EVENT_ACCEPT, ret);
+	ret = ld->accept_event(ls->ws.context, 0, NULL, NULL, NULL, &ctx, &cd);
+	wsk_cb_end(&ls->ws, WSK_EVENT_ACCEPT, ret);
 }
 
 /**
@@ -684,15 +686,15 @@ static void wsk_listen_dead(struct wsk_sock *ls)
  *
  * Context: process context (the accept work or the op work).
  */
-void wsk_listen_die(struct wsk_sock *ls)
+void wsk_listen_die(struct wsk_listener *ls)
 {
 	unsigned long flags;
 	LIST_HEAD(failed);
 
-	spin_lock_irqsave(&ls->lock, flags);
-	ls->state = WSK_SOCK_DEAD;
+	spin_lock_irqsave(&ls->ws.lock, flags);
+	ls->ws.state = WSK_SOCK_DEAD;
 	wsk_req_dequeue_all(&ls->accept_q, &failed);
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 	wsk_req_complete_list(&failed, -ESHUTDOWN);
 }
 
@@ -709,11 +711,11 @@ enum wsk_offer {
  * condition first), else to the accept event: pick, with the lock held;
  * wsk_accept_act() then does it without. Return: what to do.
  */
-static enum wsk_offer wsk_accept_pick(struct wsk_sock *ls, struct wsk_sock **conn,
+static enum wsk_offer wsk_accept_pick(struct wsk_listener *ls, struct wsk_conn **conn,
 				      struct wsk_req **req)
 {
-	lockdep_assert_held(&ls->lock);
-	*conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+	lockdep_assert_held(&ls->ws.lock);
+	*conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node);
 	if (!*conn)
 		return WSK_OFFER_NONE;
 	*req = wsk_req_dequeue(&ls->accept_q);
@@ -726,7 +728,7 @@ static enum wsk_offer wsk_accept_pick(struct wsk_sock *ls, struct wsk_sock **con
 		ls->accepted++;
 		return WSK_OFFER_DELIVER;
 	}
-	if (wsk_cb_begin_locked(ls, WSK_EVENT_ACCEPT)) {
+	if (wsk_cb_begin_locked(&ls->ws, WSK_EVENT_ACCEPT)) {
 		wsk_ready_del(ls, *conn);
 		return WSK_OFFER_EVENT;
 	}
@@ -734,7 +736,7 @@ static enum wsk_offer wsk_accept_pick(struct wsk_sock *ls, struct wsk_sock **con
 }
 
 /* Do what wsk_accept_pick() chose. Context: the accept work, no lock held. */
-static void wsk_accept_act(struct wsk_sock *ls, enum wsk_offer offer, struct wsk_sock *conn,
+static void wsk_accept_act(struct wsk_listener *ls, enum wsk_offer offer, struct wsk_conn *conn,
 			   struct wsk_req *req)
 {
 	switch (offer) {
@@ -753,17 +755,17 @@ static void wsk_accept_act(struct wsk_sock *ls, enum wsk_offer offer, struct wsk
 }
 
 /* Take one connection from the kernel's queue. Return: false when done. */
-static bool wsk_accept_one(struct wsk_sock *ls)
+static bool wsk_accept_one(struct wsk_listener *ls)
 {
 	struct socket *newsock;
-	struct wsk_sock *conn;
+	struct wsk_conn *conn;
 	unsigned long flags;
 	int err = 0;
 
-	wsk_test_point(WSK_TP_KERNEL_ACCEPT, ls, &err);
+	wsk_test_point(WSK_TP_KERNEL_ACCEPT, &ls->ws, &err);
 	/* Never sock->ops->accept(): its signature changed in 6.10. */
 	if (!err)
-		err = kernel_accept(ls->sock, &newsock, O_NONBLOCK);
+		err = kernel_accept(ls->ws.sock, &newsock, O_NONBLOCK);
 	if (err == -EAGAIN)
 		return false;	/* the next connection's sk_data_ready queues us */
 	if (err == -EINVAL) {
@@ -781,59 +783,60 @@ static bool wsk_accept_one(struct wsk_sock *ls)
 	conn = wsk_conn_create(ls, newsock);
 	if (!conn)
 		return true;
-	wsk_test_point(WSK_TP_ACCEPTED, ls, conn);
+	wsk_test_point(WSK_TP_ACCEPTED, &ls->ws, conn);
 	if (ls->cond_accept) {
 		wsk_inspect(ls, conn);
 	} else {
-		spin_lock_irqsave(&ls->lock, flags);
+		spin_lock_irqsave(&ls->ws.lock, flags);
 		wsk_ready_add(ls, conn);
-		spin_unlock_irqrestore(&ls->lock, flags);
+		spin_unlock_irqrestore(&ls->ws.lock, flags);
 	}
 	return true;
 }
 
 static void wsk_accept_work(struct work_struct *work)
 {
-	struct wsk_sock *ls = container_of(to_delayed_work(work), struct wsk_sock, accept_work);
+	struct wsk_listener *ls = container_of(to_delayed_work(work), struct wsk_listener,
+					       accept_work);
 	unsigned int budget = WSK_ACCEPT_BUDGET;
-	struct wsk_sock *conn;
+	struct wsk_conn *conn;
 	enum wsk_offer offer;
 	struct wsk_req *req;
 	unsigned long flags;
 
-	wsk_test_point(WSK_TP_ACCEPT_PASS, ls, NULL);
+	wsk_test_point(WSK_TP_ACCEPT_PASS, &ls->ws, NULL);
 	for (;; cond_resched()) {
-		spin_lock_irqsave(&ls->lock, flags);
-		if (ls->closing)
+		spin_lock_irqsave(&ls->ws.lock, flags);
+		if (ls->ws.closing)
 			break;
-		if (ls->state == WSK_SOCK_DEAD) {
-			spin_unlock_irqrestore(&ls->lock, flags);
+		if (ls->ws.state == WSK_SOCK_DEAD) {
+			spin_unlock_irqrestore(&ls->ws.lock, flags);
 			wsk_listen_dead(ls);
 			return;
 		}
 		/* Not listening yet, or its namespace is going (the op work kills it). */
-		if (ls->state != WSK_SOCK_LISTENING || ls->net_gone)
+		if (ls->ws.state != WSK_SOCK_LISTENING || ls->ws.net_gone)
 			break;
 		if (!budget--) {
 			/* Let other listeners run; continue in a new pass. */
 			wsk_listen_queue(ls, 0);
 			break;
 		}
-		if (READ_ONCE(ls->sock->sk->sk_state) != TCP_LISTEN) {
+		if (READ_ONCE(ls->ws.sock->sk->sk_state) != TCP_LISTEN) {
 			/* The kernel closed it under us (tcp_abort()). */
-			spin_unlock_irqrestore(&ls->lock, flags);
+			spin_unlock_irqrestore(&ls->ws.lock, flags);
 			wsk_listen_die(ls);
 			continue;
 		}
 		if (!list_empty(&ls->doomed) ||
-		    test_and_clear_bit(WSK_LS_ABORT_CHECK, &ls->lflags)) {
-			spin_unlock_irqrestore(&ls->lock, flags);
+		    test_and_clear_bit(WSK_LISTEN_ABORT_CHECK, &ls->flags)) {
+			spin_unlock_irqrestore(&ls->ws.lock, flags);
 			wsk_listen_reap(ls);
 			continue;
 		}
 		offer = wsk_accept_pick(ls, &conn, &req);
 		if (offer != WSK_OFFER_NONE) {
-			spin_unlock_irqrestore(&ls->lock, flags);
+			spin_unlock_irqrestore(&ls->ws.lock, flags);
 			wsk_accept_act(ls, offer, conn, req);
 			continue;
 		}
@@ -842,33 +845,35 @@ static void wsk_accept_work(struct work_struct *work)
 			break;
 		if (!wsk_listen_wants(ls))
 			break;
-		spin_unlock_irqrestore(&ls->lock, flags);
+		spin_unlock_irqrestore(&ls->ws.lock, flags);
 		if (!wsk_accept_one(ls))
 			return;
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 }
 
 /* Context: any. */
-void wsk_listen_init(struct wsk_sock *s)
+void wsk_listen_init(struct wsk_listener *ls)
 {
-	INIT_DELAYED_WORK(&s->accept_work, wsk_accept_work);
-	INIT_LIST_HEAD(&s->held);
-	INIT_LIST_HEAD(&s->doomed);
+	INIT_DELAYED_WORK(&ls->accept_work, wsk_accept_work);
+	INIT_LIST_HEAD(&ls->accept_q);
+	INIT_LIST_HEAD(&ls->ready);
+	INIT_LIST_HEAD(&ls->held);
+	INIT_LIST_HEAD(&ls->doomed);
 }
 
 /*
  * The first checks of a call on a listener, in the contract's order: closed
  * (-ESHUTDOWN), not a listener (-EOPNOTSUPP), dead (-ESHUTDOWN). Lock held.
  */
-static int wsk_listen_check(struct wsk_sock *ls)
+static int wsk_listen_check(struct wsk_sock *ws)
 {
-	lockdep_assert_held(&ls->lock);
-	if (ls->closing)
+	lockdep_assert_held(&ws->lock);
+	if (ws->closing)
 		return -ESHUTDOWN;
-	if (!wsk_sock_is_listener(ls))
+	if (!wsk_sock_is_listener(ws))
 		return -EOPNOTSUPP;
-	if (ls->state == WSK_SOCK_DEAD || ls->net_gone)
+	if (ws->state == WSK_SOCK_DEAD || ws->net_gone)
 		return -ESHUTDOWN;
 	return 0;
 }
@@ -880,13 +885,16 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 			     struct sockaddr_storage *local, struct sockaddr_storage *remote,
 			     struct wsk_req *req)
 {
-	struct wsk_sock *ls, *conn = NULL;
+	struct wsk_conn *conn = NULL;
+	struct wsk_listener *ls;
 	unsigned long irqflags;
+	struct wsk_sock *ws;
 	int err;
 
-	err = wsk_req_enter(req, WSK_REQ_ACCEPT, listen, true, &ls);
+	err = wsk_req_enter(req, WSK_REQ_ACCEPT, listen, true, &ws);
 	if (err)
 		return err;
+	ls = wsk_listener(ws);	/* used once wsk_listen_check() says it is one */
 
 	req->priv.args.accept.context = accept_socket_context;
 	req->priv.args.accept.dispatch = accept_socket_dispatch;
@@ -895,11 +903,11 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 	req->priv.args.accept.condition = condition;
 	req->priv.args.accept.callback_data = callback_data;
 
-	spin_lock_irqsave(&ls->lock, irqflags);
-	err = wsk_listen_check(ls);
+	spin_lock_irqsave(&ws->lock, irqflags);
+	err = wsk_listen_check(ws);
 	if (err) {
 		/* closed, dead or not a listener */
-	} else if (flags || ls->state != WSK_SOCK_LISTENING) {
+	} else if (flags || ls->ws.state != WSK_SOCK_LISTENING) {
 		err = -EINVAL;
 	} else {
 		/*
@@ -907,7 +915,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		 * accept that is first in line; conditions run on the work.
 		 */
 		if (!condition && list_empty(&ls->accept_q) && !ls->head_busy)
-			conn = list_first_entry_or_null(&ls->ready, struct wsk_sock, ready_node);
+			conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node);
 		if (conn) {
 			wsk_ready_del(ls, conn);
 			ls->accepted++;
@@ -918,7 +926,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 			err = -EINPROGRESS;
 		}
 	}
-	spin_unlock_irqrestore(&ls->lock, irqflags);
+	spin_unlock_irqrestore(&ws->lock, irqflags);
 
 	if (err)
 		return wsk_req_leave(req, err);
@@ -950,16 +958,19 @@ EXPORT_SYMBOL_NS_GPL(wsk_accept_conditional, WSK);
 int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
 			 enum wsk_inspect_action action, struct wsk_req *req)
 {
-	struct wsk_sock *ls, *conn, *found = NULL;
+	struct wsk_conn *conn, *found = NULL;
+	struct wsk_listener *ls;
 	unsigned long flags;
+	struct wsk_sock *ws;
 	int err;
 
-	err = wsk_req_enter(req, WSK_REQ_INLINE, listen, id, &ls);
+	err = wsk_req_enter(req, WSK_REQ_INLINE, listen, id, &ws);
 	if (err)
 		return err;
+	ls = wsk_listener(ws);	/* used once wsk_listen_check() says it is one */
 
-	spin_lock_irqsave(&ls->lock, flags);
-	err = wsk_listen_check(ls);
+	spin_lock_irqsave(&ws->lock, flags);
+	err = wsk_listen_check(ws);
 	if (err) {
 		/* closed, dead or not a listener */
 	} else if (!ls->cond_accept ||
@@ -978,7 +989,7 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		    ls->inspecting->inspect_id.serial == id->serial) {
 			/* Its inspect_event has not returned yet: applied if it pends. */
 			ls->inspect_early = action;
-			trace_wsk_verdict(ls->id, ls->inspecting, WSK_VERDICT_COMPLETE, action);
+			trace_wsk_verdict(ls->ws.id, ls->inspecting, WSK_VERDICT_COMPLETE, action);
 		} else if (!found) {
 			err = -ENOENT;
 		} else {
@@ -990,11 +1001,11 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 				list_add_tail(&found->ready_node, &ls->doomed);
 				wsk_stat_inc(&wsk_stats.inspect_rejected);
 			}
-			trace_wsk_verdict(ls->id, found, WSK_VERDICT_COMPLETE, action);
+			trace_wsk_verdict(ls->ws.id, found, WSK_VERDICT_COMPLETE, action);
 			wsk_listen_kick(ls);
 		}
 	}
-	spin_unlock_irqrestore(&ls->lock, flags);
+	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	return wsk_req_leave(req, err);
 }

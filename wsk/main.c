@@ -14,7 +14,8 @@
 #include "internal.h"
 
 struct workqueue_struct *wsk_wq;
-struct kmem_cache *wsk_sock_cache;
+struct kmem_cache *wsk_listener_cache;
+struct kmem_cache *wsk_conn_cache;
 
 static int __init wsk_init(void)
 {
@@ -27,9 +28,12 @@ static int __init wsk_init(void)
 	wsk_wq = alloc_workqueue("wsk", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!wsk_wq)
 		return err;
-	wsk_sock_cache = KMEM_CACHE(wsk_sock, 0);
-	if (!wsk_sock_cache)
+	wsk_listener_cache = KMEM_CACHE(wsk_listener, 0);
+	if (!wsk_listener_cache)
 		goto err_wq;
+	wsk_conn_cache = KMEM_CACHE(wsk_conn, 0);
+	if (!wsk_conn_cache)
+		goto err_cache;
 	err = wsk_net_init();
 	if (err)
 		goto err_cache;
@@ -41,7 +45,8 @@ static int __init wsk_init(void)
 err_net:
 	wsk_net_exit_module();
 err_cache:
-	kmem_cache_destroy(wsk_sock_cache);
+	kmem_cache_destroy(wsk_conn_cache);
+	kmem_cache_destroy(wsk_listener_cache);
 err_wq:
 	destroy_workqueue(wsk_wq);
 	return err;
@@ -54,7 +59,8 @@ static void __exit wsk_exit(void)
 	wsk_net_exit_module();
 	destroy_workqueue(wsk_wq);	/* the last close works finish */
 	rcu_barrier();			/* the last sockets are freed */
-	kmem_cache_destroy(wsk_sock_cache);
+	kmem_cache_destroy(wsk_conn_cache);
+	kmem_cache_destroy(wsk_listener_cache);
 }
 
 module_init(wsk_init);

@@ -84,7 +84,8 @@ static void __net_exit wsk_net_exit(struct net *net)
 		spin_lock_irqsave(&s->lock, flags);
 		if (s->net == net && !s->net_gone) {
 			s->net_gone = true;
-			if (!s->listener)
+			/* An undelivered connection: its delivery kicks it. */
+			if (wsk_sock_is_listener(s) || !wsk_conn(s)->listener)
 				wsk_sock_kick_ops(s);
 		}
 		spin_unlock_irqrestore(&s->lock, flags);

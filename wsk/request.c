@@ -339,7 +339,7 @@ bool wsk_req_cancel(struct wsk_req *req)
 		} else if (req->priv.sock == pub && !req->priv.cancel) {
 			/* Taken: its work completes it at its next step. */
 			req->priv.cancel = true;
-			wsk_conn_kick(s);
+			wsk_conn_kick(wsk_conn(s));
 			marked = true;
 		}
 		/* Still pending: traced before its completion can free it. */

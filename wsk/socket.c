@@ -76,9 +76,21 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	unsigned long flags;
 	struct wsk_sock *s;
 
-	s = kmem_cache_zalloc(wsk_sock_cache, gfp);
-	if (!s)
-		return NULL;
+	if (category == WSK_FLAG_LISTEN_SOCKET) {
+		struct wsk_listener *ls = kmem_cache_zalloc(wsk_listener_cache, gfp);
+
+		if (!ls)
+			return NULL;
+		wsk_listen_init(ls);
+		s = &ls->ws;
+	} else {
+		struct wsk_conn *c = kmem_cache_zalloc(wsk_conn_cache, gfp);
+
+		if (!c)
+			return NULL;
+		wsk_conn_init(c);
+		s = &c->ws;
+	}
 	s->client = client;
 	s->net = net;
 	s->family = family;
@@ -88,13 +100,8 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	spin_lock_init(&s->lock);
 	s->state = WSK_SOCK_CREATING;
 	INIT_LIST_HEAD(&s->op_q);
-	INIT_LIST_HEAD(&s->accept_q);
-	INIT_LIST_HEAD(&s->ready);
-	INIT_LIST_HEAD(&s->ready_node);
 	INIT_LIST_HEAD(&s->evwait_q);
 	INIT_WORK(&s->op_work, wsk_sock_op_work);
-	wsk_listen_init(s);
-	wsk_conn_init(s);
 	wsk_client_get_socket(client);
 	wsk_stat_inc(&wsk_stats.sockets);
 	wsk_stat_inc(&wsk_stats.sockets_by_category[wsk_category_index(category)]);
@@ -109,7 +116,12 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 
 static void wsk_sock_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(wsk_sock_cache, container_of(head, struct wsk_sock, rcu));
+	struct wsk_sock *s = container_of(head, struct wsk_sock, rcu);
+
+	if (wsk_sock_is_listener(s))
+		kmem_cache_free(wsk_listener_cache, wsk_listener(s));
+	else
+		kmem_cache_free(wsk_conn_cache, wsk_conn(s));
 }
 
 /**
@@ -220,14 +232,14 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	if (!wsk_sock_is_listener(s))
 		return 0;
 
-	err = wsk_listen_start(s);
+	err = wsk_listen_start(wsk_listener(s));
 	if (err)
 		return err;
 	wsk_test_point(WSK_TP_LISTENED, s, NULL);
 	spin_lock_irqsave(&s->lock, flags);
 	s->state = WSK_SOCK_LISTENING;
 	/* Connections that came before this: their wake-up found it not listening. */
-	wsk_listen_kick(s);
+	wsk_listen_kick(wsk_listener(s));
 	spin_unlock_irqrestore(&s->lock, flags);
 	return 0;
 }
@@ -346,13 +358,14 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 		trace_wsk_sock_close_start(s);
 	/* Both wait for the socket's callbacks and stop them for good. */
 	if (wsk_sock_is_listener(s))
-		wsk_listen_stop(s);
+		wsk_listen_stop(wsk_listener(s));
 	else
-		wsk_conn_stop(s, &cancelled);
+		wsk_conn_stop(wsk_conn(s), &cancelled);
 
 	spin_lock_irqsave(&s->lock, flags);
 	wsk_req_dequeue_all(&s->op_q, &cancelled);
-	wsk_req_dequeue_all(&s->accept_q, &cancelled);
+	if (wsk_sock_is_listener(s))
+		wsk_req_dequeue_all(&wsk_listener(s)->accept_q, &cancelled);
 	wsk_req_dequeue_all(&s->evwait_q, &cancelled);
 	sock = s->sock;
 	s->sock = NULL;
@@ -421,10 +434,10 @@ static void wsk_sock_kill(struct wsk_sock *s)
 	LIST_HEAD(failed);
 
 	if (wsk_sock_is_listener(s)) {
-		wsk_listen_stop(s);
-		wsk_listen_die(s);
+		wsk_listen_stop(wsk_listener(s));
+		wsk_listen_die(wsk_listener(s));
 	} else {
-		wsk_conn_quiesce(s, &failed);
+		wsk_conn_quiesce(wsk_conn(s), &failed);
 	}
 	spin_lock_irqsave(&s->lock, flags);
 	sock = s->sock;
@@ -438,9 +451,9 @@ static void wsk_sock_kill(struct wsk_sock *s)
 
 	spin_lock_irqsave(&s->lock, flags);
 	if (wsk_sock_is_listener(s))
-		wsk_listen_queue(s, 0);
+		wsk_listen_queue(wsk_listener(s), 0);
 	else
-		wsk_conn_kick(s);
+		wsk_conn_kick(wsk_conn(s));
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
@@ -463,7 +476,7 @@ static void wsk_sock_op_work(struct work_struct *work)
 	for (;; cond_resched()) {
 		spin_lock_irqsave(&s->lock, flags);
 		kill = s->net_gone && s->sock;
-		if ((s->closing || kill) && s->in_accept_event) {
+		if ((s->closing || kill) && wsk_sock_in_accept_event(s)) {
 			/* Not while its accept_event runs: that kicks us once it returns. */
 			s->op_active = false;
 			spin_unlock_irqrestore(&s->lock, flags);
@@ -596,7 +609,7 @@ int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 		ws->closing = true;
 		ws->close_req = req;
 		/* From its own accept_event: it runs once that has returned. */
-		if (!ws->in_accept_event)
+		if (!wsk_sock_in_accept_event(ws))
 			wsk_sock_kick_ops(ws);
 		err = -EINPROGRESS;
 	}
@@ -631,10 +644,10 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	} else if (wsk_sock_is_listener(ws)) {
 		err = -EOPNOTSUPP;
 	} else {
-		len = ws->remote_len;
+		len = wsk_conn(ws)->remote_len;
 		if (len) {
 			memset(addr, 0, sizeof(*addr));
-			memcpy(addr, &ws->remote, len);
+			memcpy(addr, &wsk_conn(ws)->remote, len);
 		} else {
 			err = -ENOTCONN;
 		}
@@ -710,6 +723,7 @@ static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
 				  const void *in, struct wsk_req *req)
 {
 	const struct wsk_client_listen_dispatch *ld = ws->client_dispatch;
+	struct wsk_listener *ls = wsk_listener(ws);
 	unsigned long flags;
 	bool bad;
 	u32 v;
@@ -733,11 +747,11 @@ static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
 	} else if (ws->state != WSK_SOCK_OPEN) {
 		err = -EINVAL;	/* set before bind */
 	} else if (code == WSK_SO_LISTEN_BACKLOG) {
-		ws->backlog = v;
-		ws->backlog_set = true;
+		ls->backlog = v;
+		ls->backlog_set = true;
 		err = 0;
 	} else {
-		ws->cond_accept = v;
+		ls->cond_accept = v;
 		err = 0;
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
@@ -799,13 +813,15 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	if (ws->closing || ws->net_gone || !ws->sock)
 		err = -ESHUTDOWN;	/* its namespace went away, or it is closing */
 	else if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
-		val = ws->cond_accept;
+		val = wsk_listener(ws)->cond_accept;
 	else if (code != WSK_SO_LISTEN_BACKLOG || level != SOL_SOCKET)
 		val = wsk_opt_read(ws, level, code);
 	else if (ws->state == WSK_SOCK_LISTENING)
 		val = READ_ONCE(ws->sock->sk->sk_max_ack_backlog);
+	else if (wsk_listener(ws)->backlog_set)
+		val = wsk_listener(ws)->backlog;
 	else
-		val = ws->backlog_set ? ws->backlog : wsk_net_somaxconn(ws->net);
+		val = wsk_net_somaxconn(ws->net);
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (err)
 		return wsk_req_leave(req, err);

@@ -151,7 +151,7 @@ TRACE_EVENT(wsk_req_cancel,
 
 /* A connection of @listener: its new socket's id and addresses. */
 DECLARE_EVENT_CLASS(wsk_accept_class,
-		    TP_PROTO(u64 listener, const struct wsk_sock *conn),
+		    TP_PROTO(u64 listener, const struct wsk_conn *conn),
 		    TP_ARGS(listener, conn),
 		    TP_STRUCT__entry(__field(u64, listener)
 				     __field(u64, sock)
@@ -159,11 +159,12 @@ DECLARE_EVENT_CLASS(wsk_accept_class,
 				     __array(u8, remote, sizeof(struct sockaddr_in6))
 				     __field(bool, dead)),
 		    TP_fast_assign(__entry->listener = listener;
-				   __entry->sock = conn->id;
-				   wsk_trace_addr(__entry->local, &conn->local, conn->local_len);
+				   __entry->sock = conn->ws.id;
+				   wsk_trace_addr(__entry->local, &conn->ws.local,
+						  conn->ws.local_len);
 				   wsk_trace_addr(__entry->remote, &conn->remote,
 						  conn->remote_len);
-				   __entry->dead = conn->state == WSK_SOCK_DEAD;),
+				   __entry->dead = conn->ws.state == WSK_SOCK_DEAD;),
 		    TP_printk("listener=%llu sock=%llu local=%pISpc remote=%pISpc dead=%d",
 			      __entry->listener, __entry->sock, __entry->local,
 			      __entry->remote, __entry->dead)
@@ -171,13 +172,13 @@ DECLARE_EVENT_CLASS(wsk_accept_class,
 
 /* A connection delivered to an accept request (before its complete event). */
 DEFINE_EVENT(wsk_accept_class, wsk_accept_delivered,
-	     TP_PROTO(u64 listener, const struct wsk_sock *conn),
+	     TP_PROTO(u64 listener, const struct wsk_conn *conn),
 	     TP_ARGS(listener, conn)
 );
 
 /* A connection accepted for a request cancelled meanwhile, kept (held). */
 DEFINE_EVENT(wsk_accept_class, wsk_accept_parked,
-	     TP_PROTO(u64 listener, const struct wsk_sock *conn),
+	     TP_PROTO(u64 listener, const struct wsk_conn *conn),
 	     TP_ARGS(listener, conn)
 );
 
@@ -236,7 +237,7 @@ TRACE_DEFINE_ENUM(WSK_VERDICT_CONDITION);
 			 { WSK_VERDICT_CONDITION, "condition" })
 
 TRACE_EVENT(wsk_verdict,
-	    TP_PROTO(u64 listener, const struct wsk_sock *conn, int source, int verdict),
+	    TP_PROTO(u64 listener, const struct wsk_conn *conn, int source, int verdict),
 	    TP_ARGS(listener, conn, source, verdict),
 	    TP_STRUCT__entry(__field(u64, listener)
 			     __field(u64, sock)
@@ -246,7 +247,7 @@ TRACE_EVENT(wsk_verdict,
 			     __field(int, verdict)
 			     __array(u8, remote, sizeof(struct sockaddr_in6))),
 	    TP_fast_assign(__entry->listener = listener;
-			   __entry->sock = conn->id;
+			   __entry->sock = conn->ws.id;
 			   __entry->key = conn->inspect_id.key;
 			   __entry->serial = conn->inspect_id.serial;
 			   __entry->source = source;

@@ -11,8 +11,9 @@
 # - 6.1 has no stack-trace filter on x86-64 (FAULT_INJECTION_STACKTRACE_FILTER
 #   depends on !X86_64 there): failslab's cache-filter with wsk's own slab
 #   cache, checked not to be merged with another cache (6.1's per-cache
-#   failslab attribute is read-only: boot.sh marks wsk_sock with
-#   slub_debug=A,wsk_sock, and the test checks that it is marked); fail_page_alloc cannot be restricted to wsk at all, so it
+#   failslab attribute is read-only: boot.sh marks wsk_listener and wsk_conn
+#   with slub_debug=A,wsk_listener,wsk_conn, and the test checks that they
+#   are marked); fail_page_alloc cannot be restricted to wsk at all, so it
 #   fails only allocations that cannot sleep (ignore-gfp-wait=Y: no process's
 #   fork or page fault), with a low probability and a small times.
 #
@@ -116,14 +117,17 @@ else
 	note "no stack-trace filter: failslab on wsk's own cache, non-sleeping page allocations"
 fi
 
-# The wsk_sock cache must be wsk's alone for the cache filter to mean wsk.
-# A merged cache is an alias: a symlink to the merged one, and its failslab
+# wsk's caches must be wsk's alone for the cache filter to mean wsk. A
+# merged cache is an alias: a symlink to the merged one, and its failslab
 # attribute refuses to be set.
+WSK_CACHES="wsk_listener wsk_conn"
 WSK_CACHE_MERGED=no
-if [ -L $SLAB/wsk_sock ]; then
-	WSK_CACHE_MERGED="yes ($(readlink $SLAB/wsk_sock))"
-fi
-note "wsk_sock slab cache merged with another: $WSK_CACHE_MERGED"
+for _c in $WSK_CACHES; do
+	if [ -L $SLAB/$_c ]; then
+		WSK_CACHE_MERGED="yes ($_c: $(readlink $SLAB/$_c))"
+	fi
+done
+note "wsk's slab caches merged with another: $WSK_CACHE_MERGED"
 
 # inject DIR PROBABILITY: start failing allocations in DIR (failslab or
 # fail_page_alloc), restricted as the kernel allows; TIMES failures at most.
@@ -146,9 +150,11 @@ inject() {
 		echo "$FIN_END" >$_d/reject-end
 	elif [ "$_d" = $FS ] && [ "$WSK_CACHE_MERGED" = no ]; then
 		echo Y >$FS/cache-filter
-		# Marked at boot (slub_debug=A,wsk_sock); 6.12 could mark it here.
-		read -r _m <$SLAB/wsk_sock/failslab
-		[ "$_m" = 1 ] || not_ok "wsk_sock marked for failslab (slub_debug=A,wsk_sock)"
+		# Marked at boot (slub_debug=A,...); 6.12 could mark them here.
+		for _c in $WSK_CACHES; do
+			read -r _m <$SLAB/$_c/failslab
+			[ "$_m" = 1 ] || not_ok "$_c marked for failslab (slub_debug=A,$_c)"
+		done
 	elif [ "$_d" = $FS ]; then
 		# Merged: the cache filter would fail the other users of the cache as
 		# much as wsk. No better restriction than a few failures anywhere.
@@ -182,9 +188,9 @@ off() {
 			echo 18446744073709551615 >$_d/require-end
 		fi
 	done
-	# 6.1's attribute is read-only (wsk_sock stays marked; the filter is off).
+	# 6.1's attribute is read-only (wsk's caches stay marked; the filter is off).
 	if [ "${FILTER:-}" = stack ]; then
-		for _c in wsk_sock sock_inode_cache; do
+		for _c in $WSK_CACHES sock_inode_cache; do
 			echo 0 >$SLAB/$_c/failslab
 		done
 	fi

@@ -24,9 +24,9 @@ accel=tcg
 [ "${WSK_KVM:-0}" = 1 ] && accel=kvm
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 softlockup_panic=1"
 append="$append hung_task_panic=1 wsk.mode=$mode wsk.kind=$kind"
-# wsk's slab cache marked for failslab's cache filter from its creation on
-# (tools/tests/65-faults.sh): 6.1 cannot mark it later (read-only attribute).
-[ "$kind" = debug ] && append="$append kasan.fault=panic slub_debug=A,wsk_sock"
+# wsk's slab caches marked for failslab's cache filter from their creation on
+# (tools/tests/65-faults.sh): 6.1 cannot mark them later (read-only attribute).
+[ "$kind" = debug ] && append="$append kasan.fault=panic slub_debug=A,wsk_listener,wsk_conn"
 # Development runs of a part of the suite (Documentation/testing.rst).
 [ -n "${WSK_KUNIT_FILTER:-}" ] && append="$append kunit.filter_glob=$WSK_KUNIT_FILTER"
 [ -n "${WSK_TESTS:-}" ] && append="$append wsk.tests=$WSK_TESTS"
