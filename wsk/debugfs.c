@@ -159,13 +159,23 @@ struct wsk_sock_snap {
 	unsigned int backlog;
 	int local_len;
 	int remote_len;
-	struct sockaddr_storage local;
-	struct sockaddr_storage remote;
+	union wsk_addr local;
+	union wsk_addr remote;
 };
+
+/* Count the requests waiting on @queue by kind: read off the queue, not kept. */
+static void wsk_snap_count(struct wsk_sock_snap *snap, const struct list_head *queue)
+{
+	const struct wsk_req *req;
+
+	list_for_each_entry(req, queue, priv.node)
+		snap->pending[req->priv.kind]++;
+}
 
 /* A listener's part of its snapshot; its lock held. */
 static void wsk_snap_listener(struct wsk_sock_snap *snap, struct wsk_listener *ls)
 {
+	wsk_snap_count(snap, &ls->accept_q);
 	snap->held = ls->nr_ready;
 	snap->pended = ls->nr_held;
 	snap->events |= ls->inherit;
@@ -177,6 +187,8 @@ static void wsk_snap_listener(struct wsk_sock_snap *snap, struct wsk_listener *l
 /* A connection's part; its lock held. */
 static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 {
+	wsk_snap_count(snap, &c->tx_q);
+	wsk_snap_count(snap, &c->rx_q);
 	/* The send being handed to TCP and an abortive disconnect, off queue. */
 	if (c->tx_cur)
 		snap->pending[c->tx_cur->priv.kind]++;
@@ -205,7 +217,9 @@ static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 	spin_lock_irqsave(&s->lock, flags);
 	snap->state = s->state;
 	snap->closing = s->closing;
-	memcpy(snap->pending, s->queued, sizeof(snap->pending));
+	memset(snap->pending, 0, sizeof(snap->pending));
+	wsk_snap_count(snap, &s->op_q);
+	wsk_snap_count(snap, &s->evwait_q);
 	/* Creation and close are pending without being queued. */
 	snap->pending[WSK_REQ_SOCKET] += !!s->create_req;
 	snap->pending[WSK_REQ_CLOSE] += !!s->close_req;
@@ -228,10 +242,10 @@ static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
 }
 
 static void wsk_show_addr(struct seq_file *m, const char *key,
-			  const struct sockaddr_storage *addr, int len)
+			  const union wsk_addr *addr, int len)
 {
-	if (len && (addr->ss_family == AF_INET || addr->ss_family == AF_INET6))
-		seq_printf(m, " %s=%pISpc", key, addr);
+	if (len && (addr->sa.sa_family == AF_INET || addr->sa.sa_family == AF_INET6))
+		seq_printf(m, " %s=%pISpc", key, &addr->sa);
 	else
 		seq_printf(m, " %s=-", key);
 }

@@ -22,11 +22,15 @@
 
 #include <linux/atomic.h>
 #include <linux/dcache.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <wsk/wsk.h>
 
@@ -135,6 +139,34 @@ enum wsk_sock_state {
 };
 
 /**
+ * union wsk_addr - a socket address wsk caches
+ * @sa: the family, for the callbacks' struct sockaddr pointers
+ * @v4: an AF_INET address
+ * @v6: an AF_INET6 one (a v4-mapped peer of a dual-stack listener too)
+ *
+ * What kernel_getsockname() and getpeername give the sockets wsk has: 28
+ * bytes at most, where a sockaddr_storage takes 128. wsk_addr_set() caches
+ * one.
+ */
+union wsk_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/*
+ * Cache @len bytes of @from (a kernel_getsockname() result; negative: none)
+ * in @to; return the length cached, 0 for none.
+ */
+static inline int wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage *from, int len)
+{
+	len = clamp_t(int, len, 0, sizeof(*to));
+	memset(to, 0, sizeof(*to));
+	memcpy(to, from, len);
+	return len;
+}
+
+/**
  * struct wsk_sock - what listeners and connections have in common
  * @pub: the public part; @pub.dispatch is the provider table
  * @client: owner; holds one count of @client->nr_sockets (immutable)
@@ -188,8 +220,6 @@ enum wsk_sock_state {
  * @op_q: queued operations (bind, option SET), FIFO, run by @op_work
  * @create_req: the wsk_socket() request until the socket is created
  * @close_req: the wsk_close() request once the close has started
- * @queued: requests waiting on this socket's queues, by &enum wsk_req_kind
- *	(kept by wsk_req_enqueue(), wsk_req_dequeue() and wsk_req_cancel())
  * @events: WSK_EVENT_* enabled (listener: ACCEPT; connection: RECEIVE,
  *	DISCONNECT, SEND_BACKLOG)
  * @cb_running: events whose callback is running now. All callbacks of a
@@ -226,11 +256,10 @@ struct wsk_sock {
 	bool dead_reported;
 	atomic_t cancelling;
 	int local_len;
-	struct sockaddr_storage local;
+	union wsk_addr local;
 	struct list_head op_q;
 	struct wsk_req *create_req;
 	struct wsk_req *close_req;
-	unsigned int queued[WSK_REQ_NR_KINDS];
 	u32 events;
 	u32 cb_running;
 	struct list_head evwait_q;
@@ -343,7 +372,7 @@ struct wsk_conn {
 	struct wsk_listener *listener;
 	bool in_accept_event;
 	int remote_len;
-	struct sockaddr_storage remote;
+	union wsk_addr remote;
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;
 	struct list_head rx_q;

@@ -338,7 +338,7 @@ static void wsk_child_reset(struct wsk_listener *ls, struct socket *newsock)
  */
 static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *newsock)
 {
-	struct sockaddr_storage local = {}, remote = {};
+	struct sockaddr_storage local, remote;
 	int local_len, remote_len, tcp_state;
 	struct sock *sk = newsock->sk;
 	struct wsk_conn *conn;
@@ -380,10 +380,8 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 
 	/* Under the lock: the socket is already on the debugfs list. */
 	spin_lock_irqsave(&conn->ws.lock, flags);
-	memcpy(&conn->ws.local, &local, sizeof(local));
-	conn->ws.local_len = local_len;
-	memcpy(&conn->remote, &remote, sizeof(remote));
-	conn->remote_len = remote_len;
+	conn->ws.local_len = wsk_addr_set(&conn->ws.local, &local, local_len);
+	conn->remote_len = wsk_addr_set(&conn->remote, &remote, remote_len);
 	/* A reset the hook saw already stays recorded. */
 	if (tcp_state == TCP_CLOSE)
 		conn->peer_reset = true;
@@ -393,8 +391,7 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 	return conn;
 }
 
-static void wsk_fill_addr(struct sockaddr_storage *to, const struct sockaddr_storage *from,
-			  int len)
+static void wsk_fill_addr(struct sockaddr_storage *to, const union wsk_addr *from, int len)
 {
 	if (to) {
 		memset(to, 0, sizeof(*to));

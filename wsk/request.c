@@ -195,7 +195,6 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
 	lockdep_assert_held(&wsk_sock(s)->lock);
 	list_add_tail(&req->priv.node, queue);
 	WRITE_ONCE(req->priv.sock, s);
-	wsk_sock(s)->queued[req->priv.kind]++;
 }
 
 /**
@@ -209,7 +208,6 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
 void wsk_req_unqueue(struct wsk_req *req)
 {
 	lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
-	wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
 	list_del_init(&req->priv.node);
 	WRITE_ONCE(req->priv.sock, NULL);
 }
@@ -266,7 +264,6 @@ struct wsk_req *wsk_req_take(struct list_head *queue)
 	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
 	if (req) {
 		lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
-		wsk_sock(req->priv.sock)->queued[req->priv.kind]--;
 		list_del_init(&req->priv.node);
 	}
 	return req;
@@ -291,7 +288,6 @@ bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req)
 		return false;
 	}
 	list_add(&req->priv.node, queue);
-	s->queued[req->priv.kind]++;
 	return true;
 }
 

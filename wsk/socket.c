@@ -224,8 +224,7 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 		return len;
 
 	spin_lock_irqsave(&s->lock, flags);
-	memcpy(&s->local, &local, sizeof(local));
-	s->local_len = len;
+	s->local_len = wsk_addr_set(&s->local, &local, len);
 	s->state = WSK_SOCK_BOUND;
 	spin_unlock_irqrestore(&s->lock, flags);
 

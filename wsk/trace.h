@@ -47,7 +47,7 @@ static inline u64 wsk_req_trace_result(const struct wsk_req *req)
 }
 
 /* An address into an event's sockaddr_in6-sized array, zero-padded. */
-static inline void wsk_trace_addr(u8 *to, const struct sockaddr_storage *addr, int len)
+static inline void wsk_trace_addr(u8 *to, const union wsk_addr *addr, int len)
 {
 	memset(to, 0, sizeof(struct sockaddr_in6));
 	memcpy(to, addr, clamp_t(int, len, 0, sizeof(struct sockaddr_in6)));
