@@ -219,7 +219,7 @@ run_profile() {
 
 # slab object sizes (bytes) of the caches an accepted socket uses
 slab_sizes() {
-	for c in TCP request_sock_TCP sock_inode_cache wsk_sock filp dentry; do
+	for c in TCP request_sock_TCP sock_inode_cache wsk_conn wsk_listener filp dentry; do
 		f=/sys/kernel/slab/$c/object_size
 		[ -f $f ] && echo "I slab_object_size_$c $(cat $f)"
 	done
