@@ -27,20 +27,19 @@
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/net.h>
 #include <linux/rcupdate.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/workqueue.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 #include <wsk/wsk.h>
 
 #include "names.h"
 
-struct module;
-struct net;
-struct sock;
 struct wsk_sock;
-struct socket;
 
 /* ------------------------------------------------------------------------ */
 /* Requests (request.c)                                                      */
@@ -478,6 +477,45 @@ void wsk_cb_end(struct wsk_sock *s, u32 event, int ret);
 u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u32 mask);
 int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
 		      struct wsk_req *req);
+
+/* ------------------------------------------------------------------------ */
+/* Kernel socket helpers                                                     */
+
+/*
+ * sk_user_data of a listener, tagged SK_USER_DATA_NOCOPY so that children
+ * cloned from it start with NULL. Set and cleared under
+ * write_lock_bh(&sk->sk_callback_lock); read under the read side.
+ */
+static inline void wsk_sk_user_data_set(struct sock *sk, void *ptr)
+{
+	__rcu_assign_sk_user_data_with_flags(sk, ptr, SK_USER_DATA_NOCOPY);
+}
+
+static inline void wsk_sk_user_data_clear(struct sock *sk)
+{
+	rcu_assign_sk_user_data(sk, NULL);
+}
+
+static inline void *wsk_sk_user_data_locked(const struct sock *sk)
+{
+	return __locked_read_sk_user_data_with_flags(sk, SK_USER_DATA_NOCOPY);
+}
+
+/*
+ * The peer of an accepted socket even if it is already closed (peer reset
+ * before the accept): what accept(2) itself asks for (getname with peer 2),
+ * where kernel_getpeername() (peer 1) says -ENOTCONN. Returns the length.
+ */
+static inline int wsk_getpeername_accepted(struct socket *sock, struct sockaddr *addr)
+{
+	return sock->ops->getname(sock, addr, 2);
+}
+
+/* The namespace's net.core.somaxconn: the default listen backlog. */
+static inline int wsk_net_somaxconn(const struct net *net)
+{
+	return READ_ONCE(net->core.sysctl_somaxconn);
+}
 
 /* ------------------------------------------------------------------------ */
 /* Test points (testpoint.c)                                                 */
