@@ -325,14 +325,37 @@ struct wsk_listener {
 	struct delayed_work accept_work;
 };
 
+/*
+ * Where an undelivered connection is, among its listener's lists; it moves
+ * only by wsk_conn_move() (listen.c), under the listener's lock.
+ * @WSK_CONN_TAKEN: on none of them: the accept work has it in hand (it is
+ *	being made, inspected, decided on, offered, delivered or reset), or it
+ *	is delivered. The initial stage.
+ * @WSK_CONN_READY: on the ready FIFO, for the next consumer
+ * @WSK_CONN_DEFERRED: at the head of the ready FIFO, kept there by a
+ *	WSK_CF_DEFER verdict
+ * @WSK_CONN_HELD: pended by an inspect_event, on the held list until
+ *	wsk_inspect_complete() or its peer's abort
+ * @WSK_CONN_DOOMED: rejected by wsk_inspect_complete(), on the doomed list
+ *	for the accept work to reset
+ */
+enum wsk_conn_stage {
+	WSK_CONN_TAKEN,
+	WSK_CONN_READY,
+	WSK_CONN_DEFERRED,
+	WSK_CONN_HELD,
+	WSK_CONN_DOOMED,
+};
+
 /**
  * struct wsk_conn - a connection socket (conn.c)
  * @ws: the common part
  *
  * Until delivered, under its listener's lock (not its own):
- * @ready_node: its entry in the listener's ready, held or doomed list
+ * @stage: &enum wsk_conn_stage
+ * @ready_node: its entry in the listener's list that @stage names (or, in
+ *	stage TAKEN, in a list private to the accept work or the close)
  * @inspect_id: its id, for inspect, abort and wsk_inspect_complete()
- * @deferred: a WSK_CF_DEFER verdict keeps it at the head of the ready list
  *
  * Under @ws.lock:
  * @listener: while undelivered, its listener (the state change hook asks
@@ -364,9 +387,9 @@ struct wsk_listener {
  */
 struct wsk_conn {
 	struct wsk_sock ws;
+	enum wsk_conn_stage stage;
 	struct list_head ready_node;
 	struct wsk_inspect_id inspect_id;
-	bool deferred;
 
 	struct wsk_listener *listener;
 	bool in_accept_event;

@@ -50,7 +50,9 @@
  * before any of this: a rejected peer sees a reset, not a refusal.
  *
  * The members of an undelivered connection that place it on its listener's
- * lists (ready_node, deferred, inspect_id) are under the listener's lock.
+ * lists (stage, ready_node, inspect_id) are under the listener's lock, and
+ * its stage changes only by wsk_conn_move(), which keeps the lists and
+ * their counters in step.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -218,41 +220,102 @@ static void wsk_conn_reset(struct wsk_conn *conn, bool rejected)
 	wsk_sock_reset(&conn->ws, rejected);
 }
 
-/* Put an accepted connection at the tail of the ready FIFO. Lock held. */
-static void wsk_ready_add(struct wsk_listener *ls, struct wsk_conn *conn)
+/* Ready or deferred: on the ready FIFO. */
+static bool wsk_stage_ready(enum wsk_conn_stage stage)
 {
-	lockdep_assert_held(&ls->ws.lock);
-	list_add_tail(&conn->ready_node, &ls->ready);
-	ls->nr_ready++;
-	wsk_stat_inc(&wsk_stats.connections_held);
-	if (list_empty(&ls->accept_q) && !(ls->ws.events & WSK_EVENT_ACCEPT)) {
-		/* No consumer right now: it waits for the next one. */
-		wsk_stat_inc(&wsk_stats.accepts_parked);
-		trace_wsk_accept_parked(ls->ws.id, conn);
+	return stage == WSK_CONN_READY || stage == WSK_CONN_DEFERRED;
+}
+
+/* @conn leaves the list of @stage, with the counts kept for it. */
+static void wsk_stage_leave(struct wsk_listener *ls, struct wsk_conn *conn,
+			    enum wsk_conn_stage stage)
+{
+	switch (stage) {
+	case WSK_CONN_READY:
+	case WSK_CONN_DEFERRED:
+		list_del_init(&conn->ready_node);
+		ls->nr_ready--;
+		wsk_stat_dec(&wsk_stats.connections_held);
+		break;
+	case WSK_CONN_HELD:
+		list_del_init(&conn->ready_node);
+		ls->nr_held--;
+		wsk_stat_dec(&wsk_stats.connections_held);
+		wsk_stat_dec(&wsk_stats.connections_pended);
+		break;
+	case WSK_CONN_DOOMED:
+		list_del_init(&conn->ready_node);
+		break;
+	case WSK_CONN_TAKEN:
+		break;
 	}
 }
 
-/* Take @conn off the ready FIFO. Lock held. */
-static void wsk_ready_del(struct wsk_listener *ls, struct wsk_conn *conn)
+/* @conn enters the list of @stage (not DEFERRED: that is READY's head). */
+static void wsk_stage_enter(struct wsk_listener *ls, struct wsk_conn *conn,
+			    enum wsk_conn_stage stage)
 {
+	switch (stage) {
+	case WSK_CONN_READY:
+		list_add_tail(&conn->ready_node, &ls->ready);
+		ls->nr_ready++;
+		wsk_stat_inc(&wsk_stats.connections_held);
+		if (list_empty(&ls->accept_q) && !(ls->ws.events & WSK_EVENT_ACCEPT)) {
+			/* No consumer right now: it waits for the next one. */
+			wsk_stat_inc(&wsk_stats.accepts_parked);
+			trace_wsk_accept_parked(ls->ws.id, conn);
+		}
+		break;
+	case WSK_CONN_HELD:
+		list_add_tail(&conn->ready_node, &ls->held);
+		ls->nr_held++;
+		wsk_stat_inc(&wsk_stats.connections_held);
+		wsk_stat_inc(&wsk_stats.connections_pended);
+		break;
+	case WSK_CONN_DOOMED:
+		list_add_tail(&conn->ready_node, &ls->doomed);
+		break;
+	case WSK_CONN_DEFERRED:
+		WARN_ON_ONCE(1);	/* only the ready head is deferred */
+		break;
+	case WSK_CONN_TAKEN:
+		break;
+	}
+}
+
+/*
+ * The one way an undelivered connection changes stage: it leaves its list
+ * and enters the new stage's, and the counters of both follow (the
+ * connections_* gauges, the listener's nr_ready and nr_held). Deferring the
+ * ready head, or taking the defer back, leaves it where it is. Lock held.
+ */
+static void wsk_conn_move(struct wsk_listener *ls, struct wsk_conn *conn,
+			  enum wsk_conn_stage to)
+{
+	enum wsk_conn_stage from = conn->stage;
+
 	lockdep_assert_held(&ls->ws.lock);
-	list_del_init(&conn->ready_node);
-	ls->nr_ready--;
-	wsk_stat_dec(&wsk_stats.connections_held);
-	if (conn->deferred) {
-		conn->deferred = false;
+	conn->stage = to;
+	if (from == WSK_CONN_DEFERRED)
 		wsk_stat_dec(&wsk_stats.connections_deferred);
-	}
+	if (to == WSK_CONN_DEFERRED)
+		wsk_stat_inc(&wsk_stats.connections_deferred);
+	if (wsk_stage_ready(from) && wsk_stage_ready(to))
+		return;
+	wsk_stage_leave(ls, conn, from);
+	wsk_stage_enter(ls, conn, to);
 }
 
-/* Take @conn off the held list. Lock held. */
-static void wsk_held_del(struct wsk_listener *ls, struct wsk_conn *conn)
+/* Every connection on @list (one of @ls's) to stage TAKEN, onto @taken. */
+static void wsk_conn_take_all(struct wsk_listener *ls, struct list_head *list,
+			      struct list_head *taken)
 {
-	lockdep_assert_held(&ls->ws.lock);
-	list_del_init(&conn->ready_node);
-	ls->nr_held--;
-	wsk_stat_dec(&wsk_stats.connections_held);
-	wsk_stat_dec(&wsk_stats.connections_pended);
+	struct wsk_conn *conn;
+
+	while ((conn = list_first_entry_or_null(list, struct wsk_conn, ready_node))) {
+		wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
+		list_add_tail(&conn->ready_node, taken);
+	}
 }
 
 /* @conn no longer asks @ls for anything (its hooks read this). */
@@ -290,15 +353,9 @@ void wsk_listen_stop(struct wsk_listener *ls)
 	cancel_delayed_work_sync(&ls->accept_work);
 
 	spin_lock_irqsave(&ls->ws.lock, flags);
-	while ((conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node))) {
-		wsk_ready_del(ls, conn);
-		list_add_tail(&conn->ready_node, &undelivered);
-	}
-	while ((conn = list_first_entry_or_null(&ls->held, struct wsk_conn, ready_node))) {
-		wsk_held_del(ls, conn);
-		list_add_tail(&conn->ready_node, &undelivered);
-	}
-	list_splice_tail_init(&ls->doomed, &undelivered);
+	wsk_conn_take_all(ls, &ls->ready, &undelivered);
+	wsk_conn_take_all(ls, &ls->held, &undelivered);
+	wsk_conn_take_all(ls, &ls->doomed, &undelivered);
 	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/* Their state change hooks stop queueing our work; then wait for it. */
@@ -506,17 +563,14 @@ static void wsk_accept_decide(struct wsk_listener *ls, struct wsk_conn *conn, st
 	ls->head_busy = false;
 	switch (verdict) {
 	case WSK_CF_ACCEPT:
-		wsk_ready_del(ls, conn);
+		wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 		ls->accepted++;
 		break;
 	case WSK_CF_REJECT:
-		wsk_ready_del(ls, conn);
+		wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 		break;
 	case WSK_CF_DEFER:
-		if (!conn->deferred) {
-			conn->deferred = true;
-			wsk_stat_inc(&wsk_stats.connections_deferred);
-		}
+		wsk_conn_move(ls, conn, WSK_CONN_DEFERRED);
 		break;
 	}
 	spin_unlock_irqrestore(&ls->ws.lock, flags);
@@ -584,13 +638,10 @@ static void wsk_inspect(struct wsk_listener *ls, struct wsk_conn *conn)
 		verdict = ls->inspect_early;	/* counted below */
 	}
 	if (verdict == WSK_INSPECT_ACCEPT) {
-		wsk_ready_add(ls, conn);
+		wsk_conn_move(ls, conn, WSK_CONN_READY);
 		wsk_stat_inc(&wsk_stats.inspect_accepted);
 	} else if (verdict == WSK_INSPECT_PEND) {
-		list_add_tail(&conn->ready_node, &ls->held);
-		ls->nr_held++;
-		wsk_stat_inc(&wsk_stats.connections_held);
-		wsk_stat_inc(&wsk_stats.connections_pended);
+		wsk_conn_move(ls, conn, WSK_CONN_HELD);
 		wsk_stat_inc(&wsk_stats.inspect_pended);
 	}
 	/* It may have died before its hook could tell us. */
@@ -617,17 +668,17 @@ static void wsk_listen_reap(struct wsk_listener *ls)
 	LIST_HEAD(doomed);
 
 	spin_lock_irqsave(&ls->ws.lock, flags);
-	list_splice_init(&ls->doomed, &doomed);
+	wsk_conn_take_all(ls, &ls->doomed, &doomed);
 	if (ls->cond_accept) {
 		list_for_each_entry_safe(conn, tmp, &ls->held, ready_node) {
 			if (wsk_conn_peer_gone(conn)) {
-				wsk_held_del(ls, conn);
+				wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 				list_add_tail(&conn->ready_node, &aborted);
 			}
 		}
 		list_for_each_entry_safe(conn, tmp, &ls->ready, ready_node) {
 			if (wsk_conn_peer_gone(conn)) {
-				wsk_ready_del(ls, conn);
+				wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 				list_add_tail(&conn->ready_node, &aborted);
 			}
 		}
@@ -721,12 +772,12 @@ static enum wsk_offer wsk_accept_pick(struct wsk_listener *ls, struct wsk_conn *
 		return WSK_OFFER_DECIDE;
 	}
 	if (*req) {
-		wsk_ready_del(ls, *conn);
+		wsk_conn_move(ls, *conn, WSK_CONN_TAKEN);
 		ls->accepted++;
 		return WSK_OFFER_DELIVER;
 	}
 	if (wsk_cb_begin_locked(&ls->ws, WSK_EVENT_ACCEPT)) {
-		wsk_ready_del(ls, *conn);
+		wsk_conn_move(ls, *conn, WSK_CONN_TAKEN);
 		return WSK_OFFER_EVENT;
 	}
 	return WSK_OFFER_NONE;
@@ -785,7 +836,7 @@ static bool wsk_accept_one(struct wsk_listener *ls)
 		wsk_inspect(ls, conn);
 	} else {
 		spin_lock_irqsave(&ls->ws.lock, flags);
-		wsk_ready_add(ls, conn);
+		wsk_conn_move(ls, conn, WSK_CONN_READY);
 		spin_unlock_irqrestore(&ls->ws.lock, flags);
 	}
 	return true;
@@ -914,7 +965,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		if (!condition && list_empty(&ls->accept_q) && !ls->head_busy)
 			conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node);
 		if (conn) {
-			wsk_ready_del(ls, conn);
+			wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 			ls->accepted++;
 		} else {
 			wsk_req_enqueue(listen, &ls->accept_q, req);
@@ -990,12 +1041,11 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		} else if (!found) {
 			err = -ENOENT;
 		} else {
-			wsk_held_del(ls, found);
 			if (action == WSK_INSPECT_ACCEPT) {
-				wsk_ready_add(ls, found);
+				wsk_conn_move(ls, found, WSK_CONN_READY);
 				wsk_stat_inc(&wsk_stats.inspect_accepted);
 			} else {
-				list_add_tail(&found->ready_node, &ls->doomed);
+				wsk_conn_move(ls, found, WSK_CONN_DOOMED);
 				wsk_stat_inc(&wsk_stats.inspect_rejected);
 			}
 			trace_wsk_verdict(ls->ws.id, found, WSK_VERDICT_COMPLETE, action);
