@@ -519,6 +519,108 @@ static void wt_opt_roundtrip(struct kunit *test, struct wsk_socket *s, int level
 	KUNIT_EXPECT_EQ_MSG(test, val, v, "option %u", code);
 }
 
+/* wsk_listen_sync(): listening with its options when it returns. */
+static void wsk_accept_listen_sync(struct kunit *test)
+{
+	struct wsk_listen_params p = { .backlog = 7, .reuseaddr = true };
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls = NULL;
+	struct sockaddr_storage ss;
+	struct socket *csock;
+	int len, val;
+	u16 port, cport;
+
+	len = wt_addr(&ss, AF_INET6, false, 0);
+	KUNIT_ASSERT_EQ(test, wsk_listen_sync(wt(test)->client, &init_net, (struct sockaddr *)&ss,
+					      len, &p, &ls), 0);
+	KUNIT_ASSERT_NOT_NULL(test, ls);
+	wt_track(test, ls);
+	KUNIT_ASSERT_EQ(test, wt_local_address(test, ls, &ss), 0);
+	port = wt_port(&ss);
+	KUNIT_EXPECT_NE(test, port, 0);
+	KUNIT_EXPECT_EQ(test, wt_get_int(test, ls, SOL_SOCKET, WSK_SO_LISTEN_BACKLOG, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 7);
+	KUNIT_EXPECT_EQ(test, wt_get_int(test, ls, SOL_SOCKET, SO_REUSEADDR, &val), 0);
+	KUNIT_EXPECT_EQ(test, val, 1);
+
+	KUNIT_ASSERT_EQ(test, wt_accept(ls, r), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET6, port, &cport, &csock), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, 0);
+	if (r->socket)
+		wt_track(test, r->socket);
+}
+
+static const struct wsk_client_listen_dispatch wt_no_callbacks;
+
+static bool wt_client_sockets_are(void *arg)
+{
+	struct wt *t = arg;
+
+	return atomic_read(&t->client->nr_sockets) == (long)t->data;
+}
+
+/*
+ * wsk_listen_sync() refused or failing at each step: the error, a NULL
+ * listener, and no socket left behind (the client's count comes back).
+ */
+static void wsk_accept_listen_sync_fails(struct kunit *test)
+{
+	struct wsk_client *client = wt(test)->client;
+	struct wsk_socket *unset = (struct wsk_socket *)&client, *ls;
+	struct wsk_listen_params p = {};
+	struct sockaddr_storage ss, busy;
+	const struct sockaddr *sa = (struct sockaddr *)&ss;
+	int len, blen, before;
+	u16 port;
+
+	len = wt_addr(&ss, AF_INET, false, 0);
+	/* In use, without SO_REUSEADDR: a listener of its own holds the port. */
+	wt_listener(test, AF_INET, false, 0, &port);
+	blen = wt_addr(&busy, AF_INET, false, port);
+	before = atomic_read(&client->nr_sockets);
+
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, len, &p, NULL), -EINVAL);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(NULL, &init_net, sa, len, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, NULL, sa, len, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, NULL, len, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, len, NULL, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, 1, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	/* Created, then the bind refuses a length that lies. */
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, 8, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, (struct sockaddr *)&busy, blen,
+					      &p, &ls), -EADDRINUSE);
+	KUNIT_EXPECT_NULL(test, ls);
+	/* Conditional accept without an inspect_event: the option is refused. */
+	p.conditional = true;
+	p.dispatch = &wt_no_callbacks;
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, len, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+	/* The accept event without an accept_event callback: bound, then refused. */
+	p.conditional = false;
+	p.events = WSK_EVENT_ACCEPT;
+	ls = unset;
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, sa, len, &p, &ls), -EINVAL);
+	KUNIT_EXPECT_NULL(test, ls);
+
+	wt(test)->data = (void *)(long)before;
+	KUNIT_EXPECT_TRUE(test, wt_poll(wt_client_sockets_are, wt(test)));
+}
+
 /* Pass-through options, SET then GET, and IPV6_V6ONLY's effect. */
 static void wsk_accept_options(struct kunit *test)
 {
@@ -829,6 +931,8 @@ static struct kunit_case wsk_accept_cases[] = {
 	KUNIT_CASE(wsk_accept_bind_in_use),
 	KUNIT_CASE(wsk_accept_port_zero),
 	KUNIT_CASE(wsk_accept_backlog),
+	KUNIT_CASE(wsk_accept_listen_sync),
+	KUNIT_CASE(wsk_accept_listen_sync_fails),
 	KUNIT_CASE(wsk_accept_options),
 	KUNIT_CASE(wsk_accept_peer_reset),
 	KUNIT_CASE(wsk_accept_dispatch),

@@ -2,7 +2,7 @@
 /*
  * wsk: requests, the IRP analog. The state machine that makes submission,
  * cancel, close and completion race safely and complete each request exactly
- * once; and the synchronous helper for process-context callers.
+ * once. The synchronous helpers for process-context callers are in sync.c.
  *
  * The states and the locking rules are documented in internal.h.
  */
@@ -359,48 +359,3 @@ bool wsk_req_cancel(struct wsk_req *req)
 	return found || marked;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_req_cancel, WSK);
-
-/* ------------------------------------------------------------------------ */
-/* The synchronous helper                                                    */
-
-static void wsk_sync_complete(struct wsk_req *req)
-{
-	struct wsk_sync *sync = container_of(req, struct wsk_sync, req);
-
-	complete(&sync->done);
-}
-
-void wsk_sync_init(struct wsk_sync *sync)
-{
-	wsk_req_init(&sync->req, wsk_sync_complete, NULL);
-	init_completion(&sync->done);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_sync_init, WSK);
-
-int wsk_sync_wait(struct wsk_sync *sync, int ret)
-{
-	might_sleep();
-	/*
-	 * Any value but -EINPROGRESS means the request was either completed
-	 * inside the call (then done is already signalled) or refused.
-	 * completion_done() also waits for a complete() still in progress.
-	 */
-	if (ret != -EINPROGRESS && !completion_done(&sync->done))
-		return ret;
-	wait_for_completion(&sync->done);
-	return sync->req.status;
-}
-EXPORT_SYMBOL_NS_GPL(wsk_sync_wait, WSK);
-
-int wsk_sync_wait_timeout(struct wsk_sync *sync, int ret, unsigned long timeout)
-{
-	might_sleep();
-	if (ret != -EINPROGRESS && !completion_done(&sync->done))
-		return ret;
-	if (!wait_for_completion_timeout(&sync->done, timeout)) {
-		wsk_req_cancel(&sync->req);
-		wait_for_completion(&sync->done);
-	}
-	return sync->req.status;
-}
-EXPORT_SYMBOL_NS_GPL(wsk_sync_wait_timeout, WSK);

@@ -885,6 +885,57 @@ size_t wsk_data_indication_copy(const struct wsk_data_indication *chain, size_t 
 				void *to, size_t len);
 
 /* ------------------------------------------------------------------------ */
+/* A listener in one call, for process-context callers                       */
+
+/**
+ * struct wsk_listen_params - what wsk_listen_sync() sets up
+ * @socket_context: the listener's socket_context, as for wsk_socket()
+ * @dispatch: the listener's &struct wsk_client_listen_dispatch (may be NULL)
+ * @backlog: WSK_SO_LISTEN_BACKLOG, or 0 for the namespace's
+ *	net.core.somaxconn
+ * @reuseaddr: set SO_REUSEADDR before binding
+ * @conditional: set WSK_SO_CONDITIONAL_ACCEPT (needs @dispatch->inspect_event)
+ * @events: the WSK_SO_EVENT_CALLBACK mask to enable once bound (0: none),
+ *	e.g. WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE so that every connection
+ *	inherits its receive event
+ */
+struct wsk_listen_params {
+	void *socket_context;
+	const struct wsk_client_listen_dispatch *dispatch;
+	u32 backlog;
+	bool reuseaddr;
+	bool conditional;
+	u32 events;
+};
+
+/**
+ * wsk_listen_sync - create, configure, bind and start a listener, and wait
+ * @client: the registered client
+ * @net: the namespace, as for wsk_socket()
+ * @addr: the local address; its family is the listener's (AF_INET or
+ *	AF_INET6)
+ * @addrlen: its length
+ * @params: the options and events (see &struct wsk_listen_params)
+ * @listener: set to the socket as soon as it exists (the callbacks that
+ *	@params->events enables may run before this returns, and may use it),
+ *	to NULL again if a step fails; NULL at once for an invalid argument
+ *
+ * The calls a listener takes, made and waited for in order: wsk_socket(),
+ * the options of @params, wsk_bind(), then the events. The listener is
+ * listening, and its events enabled, when this returns 0; close it with
+ * wsk_close() as any other. If a step fails, the socket is closed (and the
+ * close waited for) before this returns that step's error.
+ *
+ * Context: process context; sleeps.
+ * Return: 0; -EINVAL for a NULL argument, a too short @addrlen or what the
+ * steps reject as invalid; else the first error of wsk_socket(),
+ * wsk_control() or wsk_bind() (-EADDRINUSE, -ENOMEM, -ESHUTDOWN, ...).
+ */
+int wsk_listen_sync(struct wsk_client *client, struct net *net, const struct sockaddr *addr,
+		    int addrlen, const struct wsk_listen_params *params,
+		    struct wsk_socket **listener);
+
+/* ------------------------------------------------------------------------ */
 /* Provider dispatch tables: call through s->dispatch                        */
 
 /**

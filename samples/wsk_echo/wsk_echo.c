@@ -632,14 +632,31 @@ static const struct wsk_client_listen_dispatch echo_listen_dispatch = {
 };
 
 /*
- * Process context: create the listener in the namespace of @netns_pid (0:
- * the initial one) and drop the reference on that namespace once the
- * listener exists (it does not keep its namespace alive).
+ * Process context: listen in the namespace of @netns_pid (0: the initial
+ * one), with all three events enabled in one call (a connection that
+ * arrives as soon as accepting is on already inherits the connection
+ * events). The reference on that namespace goes once the listener exists:
+ * it does not keep its namespace alive.
  */
-static int echo_create_listener(int fam)
+static int echo_listen(void)
 {
+	struct wsk_listen_params params = {
+		.dispatch = &echo_listen_dispatch,
+		.backlog = backlog,
+		.reuseaddr = true,
+		.events = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT,
+	};
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = in6addr_any,
+		.sin6_port = htons(port),
+	};
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(port),
+	};
 	struct net *net = &init_net;
-	struct wsk_sync sync;
 	int ret;
 
 	if (netns_pid) {
@@ -649,97 +666,16 @@ static int echo_create_listener(int fam)
 			return PTR_ERR(net);
 		}
 	}
-	wsk_sync_init(&sync);
-	ret = wsk_sync_wait(&sync, wsk_socket(echo.client, net, fam, WSK_FLAG_LISTEN_SOCKET,
-					      NULL, &echo_listen_dispatch, &sync.req));
+	if (family == 4)
+		ret = wsk_listen_sync(echo.client, net, (struct sockaddr *)&sin, sizeof(sin),
+				      &params, &echo.listener);
+	else
+		ret = wsk_listen_sync(echo.client, net, (struct sockaddr *)&sin6, sizeof(sin6),
+				      &params, &echo.listener);
 	if (netns_pid)
 		put_net(net);
-	if (ret) {
-		pr_err("wsk_socket: %d\n", ret);
-		return ret;
-	}
-	echo.listener = sync.req.result.socket;
-	return 0;
-}
-
-/* Process context: create the listener, bind it and enable its events. */
-static int echo_listen(void)
-{
-	struct wsk_event_callback_control events = {
-		.event_mask = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT,
-	};
-	struct sockaddr_storage ss = {};
-	struct wsk_sync sync;
-	int one = 1, len, ret;
-	u32 nr = backlog;
-
-	if (family == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = htonl(INADDR_ANY);
-		sin->sin_port = htons(port);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = in6addr_any;
-		sin6->sin6_port = htons(port);
-		len = sizeof(*sin6);
-	}
-
-	ret = echo_create_listener(ss.ss_family);
 	if (ret)
-		return ret;
-
-	wsk_sync_init(&sync);
-	ret = wsk_sync_wait(&sync, wsk_control(echo.listener, WSK_SET_OPTION, SO_REUSEADDR,
-					       SOL_SOCKET, sizeof(one), &one, 0, NULL, NULL,
-					       &sync.req));
-	if (ret) {
-		pr_err("SO_REUSEADDR: %d\n", ret);
-		goto fail;
-	}
-
-	if (nr) {
-		wsk_sync_init(&sync);
-		ret = wsk_sync_wait(&sync, wsk_control(echo.listener, WSK_SET_OPTION,
-						       WSK_SO_LISTEN_BACKLOG, SOL_SOCKET,
-						       sizeof(nr), &nr, 0, NULL, NULL,
-						       &sync.req));
-		if (ret) {
-			pr_err("WSK_SO_LISTEN_BACKLOG %u: %d\n", nr, ret);
-			goto fail;
-		}
-	}
-
-	wsk_sync_init(&sync);
-	ret = wsk_sync_wait(&sync, wsk_bind(echo.listener, (struct sockaddr *)&ss, len, 0,
-					    &sync.req));
-	if (ret) {
-		pr_err("bind to port %u: %d\n", port, ret);
-		goto fail;
-	}
-
-	/*
-	 * All three events in one call: a connection that arrives as soon as
-	 * accepting is on already inherits the connection events.
-	 */
-	wsk_sync_init(&sync);
-	ret = wsk_sync_wait(&sync, wsk_control(echo.listener, WSK_SET_OPTION,
-					       WSK_SO_EVENT_CALLBACK, SOL_SOCKET,
-					       sizeof(events), &events, 0, NULL, NULL,
-					       &sync.req));
-	if (ret) {
-		pr_err("enabling the events: %d\n", ret);
-		goto fail;
-	}
-	return 0;
-
-fail:
-	echo_listener_close();
-	wait_for_completion(&echo.listener_closed);
+		pr_err("listening on port %u: %d\n", port, ret);
 	return ret;
 }
 
