@@ -306,20 +306,20 @@ struct wsk_conn;
 struct wsk_listener {
 	struct wsk_sock ws;
 	bool backlog_set;
-	u32 backlog;
 	bool cond_accept;
+	bool head_busy;
+	u32 backlog;
 	u32 backlog_eff;
 	u32 inherit;
+	unsigned int nr_ready;
+	unsigned int nr_held;
+	u32 inspect_serial;
+	int inspect_early;
 	struct list_head accept_q;
 	struct list_head ready;
-	unsigned int nr_ready;
 	u64 accepted;
-	bool head_busy;
-	u32 inspect_serial;
 	struct wsk_conn *inspecting;
-	int inspect_early;
 	struct list_head held;
-	unsigned int nr_held;
 	struct list_head doomed;
 	unsigned long flags;
 	struct delayed_work accept_work;
@@ -355,7 +355,8 @@ enum wsk_conn_stage {
  * @stage: &enum wsk_conn_stage
  * @ready_node: its entry in the listener's list that @stage names (or, in
  *	stage TAKEN, in a list private to the accept work or the close)
- * @inspect_id: its id, for inspect, abort and wsk_inspect_complete()
+ * @inspect_serial: the serial of its inspect id (the id's key is its
+ *	socket id: wsk_conn_inspect_id())
  *
  * Under @ws.lock:
  * @listener: while undelivered, its listener (the state change hook asks
@@ -388,11 +389,10 @@ enum wsk_conn_stage {
 struct wsk_conn {
 	struct wsk_sock ws;
 	enum wsk_conn_stage stage;
+	u32 inspect_serial;
 	struct list_head ready_node;
-	struct wsk_inspect_id inspect_id;
 
 	struct wsk_listener *listener;
-	bool in_accept_event;
 	int remote_len;
 	union wsk_addr remote;
 	struct list_head tx_q;
@@ -402,6 +402,7 @@ struct wsk_conn {
 	struct list_head retained;
 	unsigned int nr_retained;
 	u32 rx_resume;
+	bool in_accept_event;
 	bool rx_paused;
 	bool tx_space;
 	bool peer_reset;
@@ -431,6 +432,12 @@ static inline struct wsk_listener *wsk_listener(struct wsk_sock *s)
 static inline struct wsk_conn *wsk_conn(struct wsk_sock *s)
 {
 	return container_of(s, struct wsk_conn, ws);
+}
+
+/* The id an inspect_event, an abort_event and wsk_inspect_complete() know @c by. */
+static inline struct wsk_inspect_id wsk_conn_inspect_id(const struct wsk_conn *c)
+{
+	return (struct wsk_inspect_id){ .key = c->ws.id, .serial = c->inspect_serial };
 }
 
 /* Whether @s is a connection its accept_event is being offered. Lock held. */

@@ -50,7 +50,7 @@
  * before any of this: a rejected peer sees a reset, not a refusal.
  *
  * The members of an undelivered connection that place it on its listener's
- * lists (stage, ready_node, inspect_id) are under the listener's lock, and
+ * lists (stage, ready_node, inspect_serial) are under the listener's lock, and
  * its stage changes only by wsk_conn_move(), which keeps the lists and
  * their counters in step.
  */
@@ -609,9 +609,8 @@ static void wsk_inspect(struct wsk_listener *ls, struct wsk_conn *conn)
 	spin_lock_irqsave(&ls->ws.lock, flags);
 	/* Bounded by the backlog: the excess is reset unseen. */
 	if (ls->nr_held + ls->nr_ready < ls->backlog_eff) {
-		conn->inspect_id.key = conn->ws.id;
-		conn->inspect_id.serial = ++ls->inspect_serial;
-		id = conn->inspect_id;
+		conn->inspect_serial = ++ls->inspect_serial;
+		id = wsk_conn_inspect_id(conn);
 		run = wsk_cb_begin_locked(&ls->ws, WSK_EV_INSPECT);
 		/* A wsk_inspect_complete() may come before the event returns. */
 		if (run) {
@@ -688,7 +687,9 @@ static void wsk_listen_reap(struct wsk_listener *ls)
 	list_for_each_entry_safe(conn, tmp, &aborted, ready_node) {
 		list_del_init(&conn->ready_node);
 		if (ld->abort_event && wsk_cb_begin(&ls->ws, WSK_EV_ABORT)) {
-			ld->abort_event(ls->ws.context, &conn->inspect_id);
+			struct wsk_inspect_id id = wsk_conn_inspect_id(conn);
+
+			ld->abort_event(ls->ws.context, &id);
 			wsk_cb_end(&ls->ws, WSK_EV_ABORT, 0);
 			wsk_stat_inc(&wsk_stats.connections_aborted);
 		}
@@ -1026,15 +1027,14 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		err = -EINVAL;
 	} else {
 		list_for_each_entry(conn, &ls->held, ready_node) {
-			if (conn->inspect_id.key == id->key &&
-			    conn->inspect_id.serial == id->serial) {
+			if (conn->ws.id == id->key && conn->inspect_serial == id->serial) {
 				found = conn;
 				break;
 			}
 		}
 		if (!found && ls->inspecting && ls->inspect_early < 0 &&
-		    ls->inspecting->inspect_id.key == id->key &&
-		    ls->inspecting->inspect_id.serial == id->serial) {
+		    ls->inspecting->ws.id == id->key &&
+		    ls->inspecting->inspect_serial == id->serial) {
 			/* Its inspect_event has not returned yet: applied if it pends. */
 			ls->inspect_early = action;
 			trace_wsk_verdict(ls->ws.id, ls->inspecting, WSK_VERDICT_COMPLETE, action);

@@ -248,8 +248,8 @@ TRACE_EVENT(wsk_verdict,
 			     __array(u8, remote, sizeof(struct sockaddr_in6))),
 	    TP_fast_assign(__entry->listener = listener;
 			   __entry->sock = conn->ws.id;
-			   __entry->key = conn->inspect_id.key;
-			   __entry->serial = conn->inspect_id.serial;
+			   __entry->key = conn->ws.id;
+			   __entry->serial = conn->inspect_serial;
 			   __entry->source = source;
 			   __entry->verdict = verdict;
 			   wsk_trace_addr(__entry->remote, &conn->remote, conn->remote_len);),
