@@ -607,7 +607,7 @@ static void wsk_conn_collect(struct wsk_conn *c, struct list_head *list)
 	lockdep_assert_held(&c->ws.lock);
 	if (c->tx_cur) {
 		wsk_req_detach(c->tx_cur);
-		list_add_tail(&c->tx_cur->priv.node, list);
+		list_add_tail(&wsk_rp(c->tx_cur)->node, list);
 		c->tx_cur = NULL;
 	}
 	wsk_req_dequeue_all(&c->tx_q, list);
@@ -660,7 +660,7 @@ static struct wsk_req *wsk_conn_tx_next(struct wsk_conn *c, unsigned int *budget
 		if (!c->tx_cur)
 			c->tx_cur = wsk_req_take(&c->tx_q);
 		req = c->tx_cur;
-		if (req && req->priv.cancel) {
+		if (req && wsk_rp(req)->cancel) {
 			c->tx_cur = NULL;
 			*cancelled = wsk_req_detach(req);
 		}
@@ -673,17 +673,17 @@ static struct wsk_req *wsk_conn_tx_next(struct wsk_conn *c, unsigned int *budget
 static int wsk_conn_push(struct wsk_conn *c, struct wsk_req *req)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct wsk_buf *b = &req->priv.args.data.buf;
+	struct wsk_buf *b = &wsk_rp(req)->args.data.buf;
 	int ret = 0;
 
-	while (req->priv.args.data.done < b->length) {
+	while (wsk_rp(req)->args.data.done < b->length) {
 		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
 			      b->offset + b->length);
-		iov_iter_advance(&msg.msg_iter, b->offset + req->priv.args.data.done);
+		iov_iter_advance(&msg.msg_iter, b->offset + wsk_rp(req)->args.data.done);
 		ret = sock_sendmsg(c->ws.sock, &msg);
 		if (ret <= 0)
 			break;
-		req->priv.args.data.done += ret;
+		wsk_rp(req)->args.data.done += ret;
 		wsk_stat_add(&wsk_stats.bytes_sent, ret);
 	}
 	return ret;
@@ -724,16 +724,16 @@ static void wsk_conn_tx(struct wsk_conn *c)
 		}
 
 		status = 0;
-		if (req->priv.args.data.done < req->priv.args.data.buf.length)
+		if (wsk_rp(req)->args.data.done < wsk_rp(req)->args.data.buf.length)
 			status = ret ? ret : -EPIPE;
-		else if (req->priv.kind == WSK_REQ_DISCONNECT)
+		else if (wsk_rp(req)->kind == WSK_REQ_DISCONNECT)
 			status = kernel_sock_shutdown(c->ws.sock, SHUT_WR);
 		spin_lock_irqsave(&c->ws.lock, flags);
 		c->tx_cur = NULL;
 		if (wsk_req_detach(req))
 			status = -ECANCELED;
 		spin_unlock_irqrestore(&c->ws.lock, flags);
-		req->result.bytes = req->priv.args.data.done;
+		req->result.bytes = wsk_rp(req)->args.data.done;
 		wsk_req_complete(req, status);
 	}
 }
@@ -779,8 +779,8 @@ static void wsk_conn_backlog_event(struct wsk_conn *c, struct sock *sk)
 static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *req,
 			  struct wsk_rx_state *st)
 {
-	struct wsk_buf *b = &req->priv.args.data.buf;
-	size_t done = req->priv.args.data.done;
+	struct wsk_buf *b = &wsk_rp(req)->args.data.buf;
+	size_t done = wsk_rp(req)->args.data.done;
 	read_descriptor_t desc = {};
 	struct iov_iter it;
 	unsigned long flags;
@@ -797,11 +797,11 @@ static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *r
 		done += n;
 		wsk_stat_add(&wsk_stats.bytes_received, n);
 	}
-	req->priv.args.data.done = done;
+	wsk_rp(req)->args.data.done = done;
 	if (desc.error)
 		st->unreadable = true;	/* the connection is reset after this pass */
 
-	if (done == b->length || (done && !(req->priv.args.data.flags & WSK_FLAG_WAITALL))) {
+	if (done == b->length || (done && !(wsk_rp(req)->args.data.flags & WSK_FLAG_WAITALL))) {
 		finish = true;
 	} else if ((!tcp_inq(sk) || st->unreadable) &&
 		   ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
@@ -1070,7 +1070,7 @@ void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->abort_req)
-		list_add_tail(&c->abort_req->priv.node, pending);
+		list_add_tail(&wsk_rp(c->abort_req)->node, pending);
 	c->abort_req = NULL;
 	wsk_conn_collect(c, pending);
 	spin_unlock_irqrestore(&c->ws.lock, flags);
@@ -1166,11 +1166,11 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 	c = wsk_conn(ws);	/* used once it is known not to be a listener */
 	bad = wsk_data_check(kind, buf, flags);
 	if (buf && !(flags & WSK_FLAG_ABORTIVE))
-		req->priv.args.data.buf = *buf;
+		wsk_rp(req)->args.data.buf = *buf;
 	else
-		memset(&req->priv.args.data.buf, 0, sizeof(req->priv.args.data.buf));
-	req->priv.args.data.done = 0;
-	req->priv.args.data.flags = flags;
+		memset(&wsk_rp(req)->args.data.buf, 0, sizeof(wsk_rp(req)->args.data.buf));
+	wsk_rp(req)->args.data.done = 0;
+	wsk_rp(req)->args.data.flags = flags;
 
 	spin_lock_irqsave(&ws->lock, irqflags);
 	if (ws->closing || ws->net_gone) {
@@ -1187,12 +1187,12 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 		c->rx_resume++;
 		c->rx_paused = false;
 		err = 0;	/* a zero-length receive completes inline */
-		if (req->priv.args.data.buf.length) {
+		if (wsk_rp(req)->args.data.buf.length) {
 			wsk_req_enqueue(s, &c->rx_q, req);
 			err = -EINPROGRESS;
 		}
 		wsk_conn_kick(c);
-	} else if (kind == WSK_REQ_SEND && !req->priv.args.data.buf.length) {
+	} else if (kind == WSK_REQ_SEND && !wsk_rp(req)->args.data.buf.length) {
 		err = 0;
 	} else if (flags & WSK_FLAG_ABORTIVE) {
 		if (c->abort_req || c->local_abort) {

@@ -166,10 +166,10 @@ struct wsk_sock_snap {
 /* Count the requests waiting on @queue by kind: read off the queue, not kept. */
 static void wsk_snap_count(struct wsk_sock_snap *snap, const struct list_head *queue)
 {
-	const struct wsk_req *req;
+	const struct wsk_req_priv *rp;
 
-	list_for_each_entry(req, queue, priv.node)
-		snap->pending[req->priv.kind]++;
+	list_for_each_entry(rp, queue, node)
+		snap->pending[rp->kind]++;
 }
 
 /* A listener's part of its snapshot; its lock held. */
@@ -191,7 +191,7 @@ static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 	wsk_snap_count(snap, &c->rx_q);
 	/* The send being handed to TCP and an abortive disconnect, off queue. */
 	if (c->tx_cur)
-		snap->pending[c->tx_cur->priv.kind]++;
+		snap->pending[wsk_rp(c->tx_cur)->kind]++;
 	snap->pending[WSK_REQ_DISCONNECT] += !!c->abort_req;
 	snap->held = 0;
 	snap->pended = 0;

@@ -76,18 +76,18 @@ bool wsk_cb_begin(struct wsk_sock *s, u32 event)
  */
 void wsk_cb_end(struct wsk_sock *s, u32 event, int ret)
 {
-	struct wsk_req *req, *tmp;
+	struct wsk_req_priv *rp, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
 
 	trace_wsk_event_return(s->id, event, ret);
 	spin_lock_irqsave(&s->lock, flags);
 	s->cb_running &= ~event;
-	list_for_each_entry_safe(req, tmp, &s->evwait_q, priv.node) {
-		if (req->priv.args.event.mask != event)
+	list_for_each_entry_safe(rp, tmp, &s->evwait_q, node) {
+		if (rp->args.event.mask != event)
 			continue;
-		wsk_req_unqueue(req);
-		list_add_tail(&req->priv.node, &done);
+		wsk_req_unqueue(wsk_req_of(rp));
+		list_add_tail(&rp->node, &done);
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
 
@@ -169,7 +169,7 @@ static int wsk_event_disable(struct wsk_sock *s, u32 ev, struct wsk_req *req)
 		return 0;
 	if (req) {
 		wsk_req_set_kind(req, WSK_REQ_EVENT);
-		req->priv.args.event.mask = ev;
+		wsk_rp(req)->args.event.mask = ev;
 		wsk_req_enqueue(&s->pub, &s->evwait_q, req);
 	}
 	return -EINPROGRESS;

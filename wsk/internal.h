@@ -45,31 +45,31 @@ struct wsk_sock;
 /* Requests (request.c)                                                      */
 
 /*
- * wsk_req.priv.state: IDLE -> PENDING by atomic cmpxchg at submission (a
+ * wsk_req_priv.state: IDLE -> PENDING by atomic cmpxchg at submission (a
  * second submission of a pending request gets -EBUSY); PENDING -> IDLE with
  * release ordering by wsk_req_complete() just before the completion routine
  * is called, so the routine may resubmit.
  *
- * wsk_req.priv.sock, priv.node and priv.cancel, under the lock of the
- * socket priv.sock points to. A pending request is in one of three places:
- * - queued: on one of a socket's queues (priv.node linked), priv.sock that
+ * wsk_req_priv.sock, .node and .cancel, under the lock of the socket
+ * .sock points to. A pending request is in one of three places:
+ * - queued: on one of a socket's queues (node linked), sock that
  *   socket. wsk_req_cancel() takes it off and completes it -ECANCELED.
- * - taken: off the queue but still attached (priv.node empty, priv.sock
+ * - taken: off the queue but still attached (node empty, sock
  *   set): the socket's work is handing it to TCP or filling it (a send,
  *   graceful disconnect or receive of conn.c, wsk_req_take()).
- *   wsk_req_cancel() sets priv.cancel and kicks that work, which completes
+ *   wsk_req_cancel() sets cancel and kicks that work, which completes
  *   it -ECANCELED at its next step (wsk_req_requeue_head(),
  *   wsk_req_detach()): a cancel is never lost, even while a send waits for
  *   a window that never opens.
- * - owned: detached (priv.sock NULL): whoever detached it completes it
+ * - owned: detached (sock NULL): whoever detached it completes it
  *   exactly once, outside the lock, in bounded time (creation, close, an
  *   operation running on the op work, a verdict being applied).
  *   wsk_req_cancel() returns false and the request completes with its
  *   own result.
- * wsk_req_cancel() reads priv.sock under rcu_read_lock(): sockets are freed
+ * wsk_req_cancel() reads sock under rcu_read_lock(): sockets are freed
  * after an RCU grace period, and only once no request points at them.
  *
- * wsk_req.priv.kind and wsk_req.priv.sock_id: what the request is for and
+ * wsk_req_priv.kind and .sock_id: what the request is for and
  * the id of the socket it was submitted on (0: none), set by
  * wsk_req_claim() for the counters and tracepoints. Only the owner of a
  * pending request changes them: wsk_req_set_kind() before queueing it,
@@ -85,6 +85,75 @@ enum wsk_req_kind {
 	WSK_REQ_KINDS(WSK_ENUM_ENTRY, WSK_ENUM_ENTRY)
 	WSK_REQ_NR_KINDS
 };
+
+/*
+ * wsk's part of a request, in the opaque wsk_req.priv (wsk_rp()); its
+ * members are described, with their locking, above.
+ */
+struct wsk_req_priv {
+	atomic_t state;
+	u8 kind;
+	bool cancel;
+	u64 sock_id;
+	struct list_head node;
+	struct wsk_socket *sock;
+	union {
+		struct wsk_req_accept_args {
+			void *context;
+			const struct wsk_client_connection_dispatch *dispatch;
+			struct sockaddr_storage *local;
+			struct sockaddr_storage *remote;
+			wsk_condition_t condition;
+			unsigned long callback_data;
+		} accept;
+		struct {
+			struct wsk_buf buf;
+			size_t done;
+			unsigned int flags;
+		} data;
+		struct {
+			u32 mask;
+		} event;
+		struct {
+			const struct sockaddr *addr;
+			int addrlen;
+		} bind;
+		struct {
+			int level;
+			u32 code;
+			int value;
+			size_t *out_returned;
+		} setopt;
+	} args;
+};
+
+static_assert(sizeof(struct wsk_req_priv) <= sizeof(struct wsk_req_private));
+static_assert(__alignof__(struct wsk_req_priv) <= __alignof__(struct wsk_req_private));
+
+/* wsk's part of @req. */
+static inline struct wsk_req_priv *wsk_rp(struct wsk_req *req)
+{
+	return (struct wsk_req_priv *)&req->priv;
+}
+
+static inline const struct wsk_req_priv *wsk_crp(const struct wsk_req *req)
+{
+	return (const struct wsk_req_priv *)&req->priv;
+}
+
+/* The request whose private part @rp is. */
+static inline struct wsk_req *wsk_req_of(struct wsk_req_priv *rp)
+{
+	return container_of((struct wsk_req_private *)rp, struct wsk_req, priv);
+}
+
+/* The oldest request on @queue (a list of wsk_req_priv.node), or NULL. */
+static inline struct wsk_req *wsk_req_first(struct list_head *queue)
+{
+	struct wsk_req_priv *rp = list_first_entry_or_null(queue, struct wsk_req_priv, node);
+
+	return rp ? wsk_req_of(rp) : NULL;
+}
 
 int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket *s);
 void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind);
@@ -187,7 +256,7 @@ static inline int wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage
  *	debugfs listing)
  *
  * @lock protects everything below it, in this structure and in the one that
- * embeds it unless that says otherwise, and the priv.sock and priv.node of
+ * embeds it unless that says otherwise, and the sock and node (wsk_req_priv) of
  * the requests queued on the socket. Taken with spin_lock_irqsave() in any
  * context, including the kernel socket's callbacks (softirq, under
  * sk_callback_lock). A leaf lock: nothing is taken under it but

@@ -464,11 +464,11 @@ static void wsk_accept_deliver(struct wsk_listener *ls, struct wsk_conn *conn, s
 {
 	unsigned long flags;
 
-	wsk_fill_addr(req->priv.args.accept.local, &conn->ws.local, conn->ws.local_len);
-	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
+	wsk_fill_addr(wsk_rp(req)->args.accept.local, &conn->ws.local, conn->ws.local_len);
+	wsk_fill_addr(wsk_rp(req)->args.accept.remote, &conn->remote, conn->remote_len);
 	spin_lock_irqsave(&conn->ws.lock, flags);
-	conn->ws.context = req->priv.args.accept.context;
-	conn->ws.client_dispatch = req->priv.args.accept.dispatch;
+	conn->ws.context = wsk_rp(req)->args.accept.context;
+	conn->ws.client_dispatch = wsk_rp(req)->args.accept.dispatch;
 	conn->listener = NULL;
 	/* Its namespace is going: the exit left it to this delivery. */
 	if (conn->ws.net_gone)
@@ -548,15 +548,15 @@ static void wsk_accept_event_call(struct wsk_listener *ls, struct wsk_conn *conn
  */
 static void wsk_accept_decide(struct wsk_listener *ls, struct wsk_conn *conn, struct wsk_req *req)
 {
+	struct wsk_req_accept_args *args = &wsk_rp(req)->args.accept;
 	unsigned long flags;
 	int verdict;
 
 	/* Filled whatever the verdict. */
-	wsk_fill_addr(req->priv.args.accept.local, &conn->ws.local, conn->ws.local_len);
-	wsk_fill_addr(req->priv.args.accept.remote, &conn->remote, conn->remote_len);
-	verdict = req->priv.args.accept.condition((struct sockaddr *)&conn->remote,
-						  (struct sockaddr *)&conn->ws.local,
-						  req->priv.args.accept.callback_data);
+	wsk_fill_addr(args->local, &conn->ws.local, conn->ws.local_len);
+	wsk_fill_addr(args->remote, &conn->remote, conn->remote_len);
+	verdict = args->condition((struct sockaddr *)&conn->remote,
+				  (struct sockaddr *)&conn->ws.local, args->callback_data);
 	trace_wsk_verdict(ls->ws.id, conn, WSK_VERDICT_CONDITION, verdict);
 
 	spin_lock_irqsave(&ls->ws.lock, flags);
@@ -768,7 +768,7 @@ static enum wsk_offer wsk_accept_pick(struct wsk_listener *ls, struct wsk_conn *
 	if (!*conn)
 		return WSK_OFFER_NONE;
 	*req = wsk_req_dequeue(&ls->accept_q);
-	if (*req && (*req)->priv.args.accept.condition) {
+	if (*req && wsk_rp((*req))->args.accept.condition) {
 		ls->head_busy = true;
 		return WSK_OFFER_DECIDE;
 	}
@@ -945,12 +945,12 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		return err;
 	ls = wsk_listener(ws);	/* used once wsk_listen_check() says it is one */
 
-	req->priv.args.accept.context = accept_socket_context;
-	req->priv.args.accept.dispatch = accept_socket_dispatch;
-	req->priv.args.accept.local = local;
-	req->priv.args.accept.remote = remote;
-	req->priv.args.accept.condition = condition;
-	req->priv.args.accept.callback_data = callback_data;
+	wsk_rp(req)->args.accept.context = accept_socket_context;
+	wsk_rp(req)->args.accept.dispatch = accept_socket_dispatch;
+	wsk_rp(req)->args.accept.local = local;
+	wsk_rp(req)->args.accept.remote = remote;
+	wsk_rp(req)->args.accept.condition = condition;
+	wsk_rp(req)->args.accept.callback_data = callback_data;
 
 	spin_lock_irqsave(&ws->lock, irqflags);
 	err = wsk_listen_check(ws);

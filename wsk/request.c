@@ -21,8 +21,8 @@ void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context)
 	memset(req, 0, sizeof(*req));
 	req->complete = complete;
 	req->context = context;
-	atomic_set(&req->priv.state, WSK_REQ_IDLE);
-	INIT_LIST_HEAD(&req->priv.node);
+	atomic_set(&wsk_rp(req)->state, WSK_REQ_IDLE);
+	INIT_LIST_HEAD(&wsk_rp(req)->node);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_req_init, WSK);
 
@@ -44,15 +44,15 @@ int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket
 		wsk_stat_inc(&wsk_stats.requests_refused);
 		return -EINVAL;
 	}
-	if (atomic_cmpxchg(&req->priv.state, WSK_REQ_IDLE, WSK_REQ_PENDING) != WSK_REQ_IDLE) {
+	if (atomic_cmpxchg(&wsk_rp(req)->state, WSK_REQ_IDLE, WSK_REQ_PENDING) != WSK_REQ_IDLE) {
 		wsk_stat_inc(&wsk_stats.requests_refused);
 		return -EBUSY;
 	}
-	/* Not queued: priv.sock is NULL (cleared under the lock that set it). */
-	req->priv.kind = kind;
-	req->priv.cancel = false;
-	req->priv.sock_id = s ? wsk_sock(s)->id : 0;
-	INIT_LIST_HEAD(&req->priv.node);
+	/* Not queued: its sock is NULL (cleared under the lock that set it). */
+	wsk_rp(req)->kind = kind;
+	wsk_rp(req)->cancel = false;
+	wsk_rp(req)->sock_id = s ? wsk_sock(s)->id : 0;
+	INIT_LIST_HEAD(&wsk_rp(req)->node);
 	memset(&req->result, 0, sizeof(req->result));
 	wsk_stat_inc(&wsk_stats.requests_pending);
 	wsk_stat_inc(&wsk_stats.requests_pending_by_kind[kind]);
@@ -69,9 +69,9 @@ int wsk_req_claim(struct wsk_req *req, enum wsk_req_kind kind, struct wsk_socket
  */
 void wsk_req_set_kind(struct wsk_req *req, enum wsk_req_kind kind)
 {
-	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[req->priv.kind]);
+	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[wsk_rp(req)->kind]);
 	wsk_stat_inc(&wsk_stats.requests_pending_by_kind[kind]);
-	req->priv.kind = kind;
+	wsk_rp(req)->kind = kind;
 }
 
 /**
@@ -98,18 +98,18 @@ void wsk_req_complete(struct wsk_req *req, int status)
 			wsk_stat_error(status);
 	}
 	trace_wsk_req_complete(req);
-	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[req->priv.kind]);
-	req->priv.kind = WSK_REQ_NONE;
+	wsk_stat_dec(&wsk_stats.requests_pending_by_kind[wsk_rp(req)->kind]);
+	wsk_rp(req)->kind = WSK_REQ_NONE;
 	wsk_stat_dec(&wsk_stats.requests_pending);
 	wsk_stat_inc(&wsk_stats.requests_completed);
-	atomic_set_release(&req->priv.state, WSK_REQ_IDLE);
+	atomic_set_release(&wsk_rp(req)->state, WSK_REQ_IDLE);
 	if (complete)
 		complete(req);
 }
 
 /**
  * wsk_req_complete_list - complete the requests a socket gave up
- * @list: requests taken off their socket (detached), linked by priv.node
+ * @list: requests taken off their socket (detached), linked by wsk_req_priv.node
  * @status: the status for each, unless a cancel marked it
  *
  * A request that wsk_req_cancel() marked while it was taken (and that so
@@ -124,9 +124,9 @@ unsigned int wsk_req_complete_list(struct list_head *list, int status)
 	unsigned int n = 0;
 	struct wsk_req *req;
 
-	while ((req = list_first_entry_or_null(list, struct wsk_req, priv.node))) {
-		list_del_init(&req->priv.node);
-		wsk_req_complete(req, req->priv.cancel ? -ECANCELED : status);
+	while ((req = wsk_req_first(list))) {
+		list_del_init(&wsk_rp(req)->node);
+		wsk_req_complete(req, wsk_rp(req)->cancel ? -ECANCELED : status);
 		n++;
 	}
 	return n;
@@ -193,8 +193,8 @@ int wsk_req_leave(struct wsk_req *req, int status)
 void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_req *req)
 {
 	lockdep_assert_held(&wsk_sock(s)->lock);
-	list_add_tail(&req->priv.node, queue);
-	WRITE_ONCE(req->priv.sock, s);
+	list_add_tail(&wsk_rp(req)->node, queue);
+	WRITE_ONCE(wsk_rp(req)->sock, s);
 }
 
 /**
@@ -207,9 +207,9 @@ void wsk_req_enqueue(struct wsk_socket *s, struct list_head *queue, struct wsk_r
  */
 void wsk_req_unqueue(struct wsk_req *req)
 {
-	lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
-	list_del_init(&req->priv.node);
-	WRITE_ONCE(req->priv.sock, NULL);
+	lockdep_assert_held(&wsk_sock(wsk_rp(req)->sock)->lock);
+	list_del_init(&wsk_rp(req)->node);
+	WRITE_ONCE(wsk_rp(req)->sock, NULL);
 }
 
 /**
@@ -224,7 +224,7 @@ struct wsk_req *wsk_req_dequeue(struct list_head *queue)
 {
 	struct wsk_req *req;
 
-	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
+	req = wsk_req_first(queue);
 	if (req)
 		wsk_req_unqueue(req);
 	return req;
@@ -243,7 +243,7 @@ void wsk_req_dequeue_all(struct list_head *queue, struct list_head *list)
 	struct wsk_req *req;
 
 	while ((req = wsk_req_dequeue(queue)))
-		list_add_tail(&req->priv.node, list);
+		list_add_tail(&wsk_rp(req)->node, list);
 }
 
 /**
@@ -261,10 +261,10 @@ struct wsk_req *wsk_req_take(struct list_head *queue)
 {
 	struct wsk_req *req;
 
-	req = list_first_entry_or_null(queue, struct wsk_req, priv.node);
+	req = wsk_req_first(queue);
 	if (req) {
-		lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
-		list_del_init(&req->priv.node);
+		lockdep_assert_held(&wsk_sock(wsk_rp(req)->sock)->lock);
+		list_del_init(&wsk_rp(req)->node);
 	}
 	return req;
 }
@@ -280,14 +280,14 @@ struct wsk_req *wsk_req_take(struct list_head *queue)
  */
 bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req)
 {
-	struct wsk_sock *s = wsk_sock(req->priv.sock);
+	struct wsk_sock *s = wsk_sock(wsk_rp(req)->sock);
 
 	lockdep_assert_held(&s->lock);
-	if (req->priv.cancel) {
-		WRITE_ONCE(req->priv.sock, NULL);
+	if (wsk_rp(req)->cancel) {
+		WRITE_ONCE(wsk_rp(req)->sock, NULL);
 		return false;
 	}
-	list_add(&req->priv.node, queue);
+	list_add(&wsk_rp(req)->node, queue);
 	return true;
 }
 
@@ -303,9 +303,9 @@ bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req)
  */
 bool wsk_req_detach(struct wsk_req *req)
 {
-	lockdep_assert_held(&wsk_sock(req->priv.sock)->lock);
-	WRITE_ONCE(req->priv.sock, NULL);
-	return req->priv.cancel;
+	lockdep_assert_held(&wsk_sock(wsk_rp(req)->sock)->lock);
+	WRITE_ONCE(wsk_rp(req)->sock, NULL);
+	return wsk_rp(req)->cancel;
 }
 
 bool wsk_req_cancel(struct wsk_req *req)
@@ -323,18 +323,18 @@ bool wsk_req_cancel(struct wsk_req *req)
 	 * period, and only after every request has left it.
 	 */
 	rcu_read_lock();
-	pub = READ_ONCE(req->priv.sock);
+	pub = READ_ONCE(wsk_rp(req)->sock);
 	if (pub) {
 		s = wsk_sock(pub);
 		spin_lock_irqsave(&s->lock, flags);
-		if (req->priv.sock == pub && !list_empty(&req->priv.node)) {
+		if (wsk_rp(req)->sock == pub && !list_empty(&wsk_rp(req)->node)) {
 			wsk_req_unqueue(req);
 			/* The socket's close now waits for us (wsk_sock_teardown()). */
 			atomic_inc(&s->cancelling);
 			found = true;
-		} else if (req->priv.sock == pub && !req->priv.cancel) {
+		} else if (wsk_rp(req)->sock == pub && !wsk_rp(req)->cancel) {
 			/* Taken: its work completes it at its next step. */
-			req->priv.cancel = true;
+			wsk_rp(req)->cancel = true;
 			wsk_conn_kick(wsk_conn(s));
 			marked = true;
 		}

@@ -200,7 +200,7 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	struct sockaddr_storage local;
 	enum wsk_sock_state state;
 	unsigned long flags;
-	int addrlen = req->priv.args.bind.addrlen;
+	int addrlen = wsk_rp(req)->args.bind.addrlen;
 	int len, err;
 
 	spin_lock_irqsave(&s->lock, flags);
@@ -212,7 +212,7 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 		return -EINVAL;
 
 	/* The caller's buffer stays valid until completion; kernel_bind() wants it writable. */
-	memcpy(&addr, req->priv.args.bind.addr, addrlen);
+	memcpy(&addr, wsk_rp(req)->args.bind.addr, addrlen);
 	err = kernel_bind(s->sock, (struct sockaddr *)&addr, addrlen);
 	if (err)
 		return err;
@@ -245,9 +245,9 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 
 static int wsk_sock_do_setopt(struct wsk_sock *s, struct wsk_req *req)
 {
-	int level = req->priv.args.setopt.level;
-	int code = req->priv.args.setopt.code;
-	int val = req->priv.args.setopt.value;
+	int level = wsk_rp(req)->args.setopt.level;
+	int code = wsk_rp(req)->args.setopt.code;
+	int val = wsk_rp(req)->args.setopt.value;
 	struct socket *sock = s->sock;
 
 	if (!sock)
@@ -262,18 +262,18 @@ static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
 	size_t *out_returned;
 	int err;
 
-	switch (req->priv.kind) {
+	switch (wsk_rp(req)->kind) {
 	case WSK_REQ_BIND:
 		err = wsk_sock_do_bind(s, req);
 		break;
 	case WSK_REQ_SETOPT:
-		out_returned = req->priv.args.setopt.out_returned;
+		out_returned = wsk_rp(req)->args.setopt.out_returned;
 		err = wsk_sock_do_setopt(s, req);
 		if (out_returned)
 			*out_returned = 0;
 		break;
 	default:
-		WARN_ONCE(1, "wsk: unexpected queued request kind %u\n", req->priv.kind);
+		WARN_ONCE(1, "wsk: unexpected queued request kind %u\n", wsk_rp(req)->kind);
 		err = -EINVAL;
 		break;
 	}
@@ -548,7 +548,7 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	}
 	s->context = socket_context;
 	s->client_dispatch = client_dispatch;
-	req->priv.sock_id = s->id;	/* its completion reports the new socket */
+	wsk_rp(req)->sock_id = s->id;	/* its completion reports the new socket */
 	s->create_req = req;
 	s->op_active = true;
 	queue_work(wsk_wq, &s->op_work);
@@ -567,8 +567,8 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	if (err)
 		return err;
 
-	req->priv.args.bind.addr = addr;
-	req->priv.args.bind.addrlen = addrlen;
+	wsk_rp(req)->args.bind.addr = addr;
+	wsk_rp(req)->args.bind.addrlen = addrlen;
 
 	spin_lock_irqsave(&ws->lock, irqflags);
 	if (ws->closing || ws->net_gone) {
@@ -775,10 +775,10 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 	memcpy(&val, in, sizeof(val));
 
 	wsk_req_set_kind(req, WSK_REQ_SETOPT);
-	req->priv.args.setopt.level = level;
-	req->priv.args.setopt.code = code;
-	req->priv.args.setopt.value = val;
-	req->priv.args.setopt.out_returned = out_returned;
+	wsk_rp(req)->args.setopt.level = level;
+	wsk_rp(req)->args.setopt.code = code;
+	wsk_rp(req)->args.setopt.value = val;
+	wsk_rp(req)->args.setopt.out_returned = out_returned;
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing || ws->net_gone) {

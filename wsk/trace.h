@@ -41,7 +41,7 @@ static inline u32 wsk_req_tag(const struct wsk_req *req)
 /* A complete event's result: the new socket's id, or the byte count. */
 static inline u64 wsk_req_trace_result(const struct wsk_req *req)
 {
-	if (req->priv.kind != WSK_REQ_SOCKET && req->priv.kind != WSK_REQ_ACCEPT)
+	if (wsk_crp(req)->kind != WSK_REQ_SOCKET && wsk_crp(req)->kind != WSK_REQ_ACCEPT)
 		return req->result.bytes;
 	return req->status ? 0 : wsk_sock(req->result.socket)->id;
 }
@@ -98,9 +98,9 @@ TRACE_EVENT(wsk_req_submit,
 	    TP_STRUCT__entry(__field(u64, sock)
 			     __field(u32, req)
 			     __field(u8, kind)),
-	    TP_fast_assign(__entry->sock = req->priv.sock_id;
+	    TP_fast_assign(__entry->sock = wsk_crp(req)->sock_id;
 			   __entry->req = wsk_req_tag(req);
-			   __entry->kind = req->priv.kind;),
+			   __entry->kind = wsk_crp(req)->kind;),
 	    TP_printk("sock=%llu req=%08x kind=%s",
 		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind))
 );
@@ -118,11 +118,11 @@ TRACE_EVENT(wsk_req_complete,
 			     __field(int, status)
 			     __field(u32, req)
 			     __field(u8, kind)),
-	    TP_fast_assign(__entry->sock = req->priv.sock_id;
+	    TP_fast_assign(__entry->sock = wsk_crp(req)->sock_id;
 			   __entry->result = wsk_req_trace_result(req);
 			   __entry->status = req->status;
 			   __entry->req = wsk_req_tag(req);
-			   __entry->kind = req->priv.kind;),
+			   __entry->kind = wsk_crp(req)->kind;),
 	    TP_printk("sock=%llu req=%08x kind=%s status=%d result=%llu",
 		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind),
 		      __entry->status, __entry->result)
@@ -140,9 +140,9 @@ TRACE_EVENT(wsk_req_cancel,
 			     __field(u32, req)
 			     __field(u8, kind)
 			     __field(bool, delivered)),
-	    TP_fast_assign(__entry->sock = READ_ONCE(req->priv.sock_id);
+	    TP_fast_assign(__entry->sock = READ_ONCE(wsk_crp(req)->sock_id);
 			   __entry->req = wsk_req_tag(req);
-			   __entry->kind = READ_ONCE(req->priv.kind);
+			   __entry->kind = READ_ONCE(wsk_crp(req)->kind);
 			   __entry->delivered = delivered;),
 	    TP_printk("sock=%llu req=%08x kind=%s delivered=%d",
 		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind),

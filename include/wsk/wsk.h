@@ -123,6 +123,14 @@ struct wsk_buf {
 
 typedef void (*wsk_complete_t)(struct wsk_req *req);
 
+/*
+ * wsk's part of a request: opaque to its owner, set up by wsk_req_init()
+ * and then touched only by wsk (its layout is wsk's own business).
+ */
+struct wsk_req_private {
+	unsigned long opaque[11];
+};
+
 /**
  * struct wsk_req - an asynchronous request, owned by the caller
  * @complete: the owner's completion routine, called exactly once per
@@ -151,43 +159,8 @@ struct wsk_req {
 		size_t bytes;
 	} result;
 
-	/* private: provider state, protected as documented in wsk/internal.h */
-	struct {
-		atomic_t state;
-		u8 kind;
-		bool cancel;
-		u64 sock_id;
-		struct list_head node;
-		struct wsk_socket *sock;
-		union {
-			struct {
-				void *context;
-				const struct wsk_client_connection_dispatch *dispatch;
-				struct sockaddr_storage *local;
-				struct sockaddr_storage *remote;
-				wsk_condition_t condition;
-				unsigned long callback_data;
-			} accept;
-			struct {
-				struct wsk_buf buf;
-				size_t done;
-				unsigned int flags;
-			} data;
-			struct {
-				u32 mask;
-			} event;
-			struct {
-				const struct sockaddr *addr;
-				int addrlen;
-			} bind;
-			struct {
-				int level;
-				u32 code;
-				int value;
-				size_t *out_returned;
-			} setopt;
-		} args;
-	} priv;
+	/* private: */
+	struct wsk_req_private priv;
 };
 
 /**
