@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "wsk_misuse": every bad input that the kernel-doc of
- * include/wsk/wsk.h (and the Documentation/ pages it points to) documents,
+ * KUnit suite "wsk_misuse": every bad input that the kernel-doc of wsk's
+ * exported functions (at their definitions in the wsk/ .c files) and of
+ * include/wsk/wsk.h, and the Documentation/ pages they point to, document,
  * one table row each, on real loopback sockets.
  *
  * 248 rows for the 150 bad inputs documented (the clauses of the "Return:"
- * lists of wsk.h, and the rules of the pages they point to), 137 of which
+ * lists, and the rules of the pages they point to; wsk_listen_sync()'s are
+ * covered by wsk_accept_listen_sync_fails), 137 of which
  * can be expressed here. Each row names the function (or the provider dispatch
  * table member, or the function wrapped in wsk_sync_wait*()), a subject (the
  * sockets it needs: a listener bound or not, an accepted connection, a

@@ -19,6 +19,16 @@
 
 static atomic64_t wsk_client_ids = ATOMIC64_INIT(0);
 
+/**
+ * wsk_register - register a client (WskRegister)
+ * @owner: the client's module, THIS_MODULE (NULL for built-in code)
+ *
+ * Every socket belongs to a client. While a client is registered, wsk.ko
+ * cannot be unloaded.
+ *
+ * Context: process context; may sleep.
+ * Return: the client, or ERR_PTR(-ENOMEM).
+ */
 struct wsk_client *wsk_register(struct module *owner)
 {
 	struct wsk_client *client;
@@ -37,6 +47,19 @@ struct wsk_client *wsk_register(struct module *owner)
 }
 EXPORT_SYMBOL_NS_GPL(wsk_register, WSK);
 
+/**
+ * wsk_deregister - unregister a client (WskDeregister)
+ * @client: from wsk_register(); NULL is a no-op
+ *
+ * Waits until every socket of @client has been closed and every completion
+ * routine and callback into it has returned, then frees @client. A client
+ * module can call it from its module_exit and is never called afterwards.
+ * The caller must close its sockets (or have their closes pending) or this
+ * waits forever, and must not create sockets once it has called this
+ * (wsk_socket() says -ESHUTDOWN while it can still tell).
+ *
+ * Context: process context; sleeps. Not from a completion routine.
+ */
 void wsk_deregister(struct wsk_client *client)
 {
 	if (!client)

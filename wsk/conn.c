@@ -548,6 +548,17 @@ static void wsk_ind_keep(struct wsk_ind_block *blk)
 		blk->skbs[i] = skb_clone(blk->skbs[i], GFP_KERNEL | __GFP_NOFAIL);
 }
 
+/**
+ * wsk_data_indication_copy - copy bytes out of an indication chain
+ * @chain: the chain (may be NULL: nothing to copy)
+ * @offset: bytes to skip from the start of the chain
+ * @to: destination
+ * @len: at most this many bytes
+ *
+ * Context: any, while the chain is valid (during the receive event, or
+ * until wsk_release()).
+ * Return: the bytes copied, less than @len only at the end of the chain.
+ */
 size_t wsk_data_indication_copy(const struct wsk_data_indication *chain, size_t offset,
 				void *to, size_t len)
 {
@@ -1212,6 +1223,36 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 	return wsk_req_leave(req, err);
 }
 
+/**
+ * wsk_send - send data (WskSend)
+ * @s: an accepted connection socket
+ * @buf: the data; the segments and the memory they describe stay the
+ *	owner's and must stay valid until completion. @buf->offset +
+ *	@buf->length must not overflow nor exceed the sum of the segments'
+ *	lengths (-EINVAL)
+ * @flags: must be 0
+ * @req: completes with @req->result.bytes == @buf->length
+ *
+ * Never blocks: the data is handed to TCP from wsk's per-connection work as
+ * send space allows (continuing from the socket's write-space wake-up).
+ * Sends, and graceful disconnects, run in submission order.
+ *
+ * Context: any; does not sleep.
+ * Return:
+ * * 0 - a zero-length send (completed)
+ * * -EINPROGRESS - completes later: 0 once every byte is handed to TCP; the
+ *   kernel's error (-EPIPE, -ECONNRESET) if the connection failed first;
+ *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED
+ *   (cancelled, also while being handed to TCP, or the socket closed);
+ *   -ESHUTDOWN (its namespace went away)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags,
+ *   a @buf that lies about its segments (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @s is a listen socket (completed)
+ * * -ENOTCONN - @s is not an accepted connection (completed)
+ * * -ESHUTDOWN - the socket's close has started, or its namespace went away
+ *   (completed)
+ */
 int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 	     struct wsk_req *req)
 {
@@ -1219,6 +1260,31 @@ int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags
 }
 EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
 
+/**
+ * wsk_receive - receive data into a buffer (WskReceive)
+ * @s: an accepted connection socket
+ * @buf: the buffer, valid until completion; checked as wsk_send()'s
+ * @flags: 0 or WSK_FLAG_WAITALL
+ * @req: completes with @req->result.bytes, the bytes copied
+ *
+ * Completes once at least one byte has arrived (all of @buf->length with
+ * WSK_FLAG_WAITALL, unless the stream ends first), or with 0 bytes at a
+ * graceful end of stream. The bytes are those recv(2) without MSG_OOB
+ * reads: TCP urgent data is stepped over. Pending receives are served
+ * before receive indications. Any call resumes indications paused by a
+ * partial take or -EAGAIN; a zero-length receive does only that.
+ *
+ * Context: any; does not sleep.
+ * Return:
+ * * 0 - a zero-length receive (completed, 0 bytes)
+ * * -EINPROGRESS - completes later: 0 with the bytes; -ECONNRESET if the
+ *   peer reset the connection (also before it was delivered) and no byte is
+ *   left; -ECONNABORTED if an abortive wsk_disconnect() came first;
+ *   -ECANCELED; -ESHUTDOWN (its namespace went away)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags, a @buf
+ *   that lies about its segments (completed)
+ * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
+ */
 int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		struct wsk_req *req)
 {
@@ -1226,6 +1292,29 @@ int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int fl
 }
 EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
 
+/**
+ * wsk_disconnect - disconnect a connection (WskDisconnect)
+ * @s: an accepted connection socket
+ * @buf: optional final data (graceful only), sent before the FIN; checked
+ *	as wsk_send()'s whenever given
+ * @flags: 0 (graceful: FIN after the sends queued before it) or
+ *	WSK_FLAG_ABORTIVE (reset now)
+ * @req: the request; completes with @req->result.bytes, the final data sent
+ *
+ * A graceful disconnect shuts down the sending side only: receives and
+ * receive indications go on until the peer closes too. An abortive one
+ * resets the connection at once and completes every queued send and
+ * receive with -ECONNABORTED. Either way the socket must still be closed.
+ *
+ * Context: any; does not sleep.
+ * Return:
+ * * -EINPROGRESS - completes later: 0, the kernel's error, -ECANCELED, or
+ *   -ESHUTDOWN (its namespace went away)
+ * * -EINVAL - NULL @req (not completed); NULL @s, bad @flags, a @buf that
+ *   lies about its segments (completed)
+ * * -EALREADY - an abortive disconnect was already requested (completed)
+ * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
+ */
 int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 		   struct wsk_req *req)
 {
@@ -1233,6 +1322,18 @@ int wsk_disconnect(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int
 }
 EXPORT_SYMBOL_NS_GPL(wsk_disconnect, WSK);
 
+/**
+ * wsk_release - give back an indication chain kept by a receive event (WskRelease)
+ * @s: the connection socket whose receive_event returned -EINPROGRESS
+ * @chain: the chain as it was indicated (its first indication)
+ *
+ * Frees the data the chain points to. A chain not yet released when @s is
+ * closed is freed by the close (and counted in debugfs).
+ *
+ * Context: any; does not sleep.
+ * Return: 0; -EINVAL for NULL @s or @chain or a chain @s does not hold;
+ * -ESHUTDOWN once the socket's close has started (the close frees it).
+ */
 int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
 {
 	struct wsk_ind_block *blk, *found = NULL;

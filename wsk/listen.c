@@ -983,6 +983,46 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 	return 0;
 }
 
+/**
+ * wsk_accept - accept a connection on a listen socket (WskAccept)
+ * @listen: a bound listen socket
+ * @flags: must be 0
+ * @accept_socket_context: the new socket's socket_context
+ * @accept_socket_dispatch: the new socket's client dispatch table (may be
+ *	NULL); its events start disabled
+ * @local: optional; filled with the connection's local address
+ * @remote: optional; filled with the peer's address
+ * @req: completes with @req->result.socket, a connection socket of the
+ *	listener's client
+ *
+ * Pending accepts on one listener are served in submission order, each
+ * connection to exactly one request, before the accept event gets any.
+ * Connections are taken from the kernel's accept queue only while there is
+ * a consumer (a pending accept, the accept event, or conditional accept).
+ * A connection the peer reset before it was accepted is still delivered
+ * (status 0): it is a valid accept whose socket is already dead; its
+ * addresses are reported. @local, @remote
+ * and @req must stay valid until completion.
+ *
+ * Context: any; does not sleep. A pending accept completes from wsk's
+ * workqueue (process context: delivery, the listener's close or death), or
+ * in the context of the wsk_req_cancel() call that cancels it. A connection
+ * that cannot be given a socket (no memory) is reset and the request stays
+ * pending for the next one; when the kernel cannot accept a queued
+ * connection for want of memory, wsk tries again shortly (the connection
+ * waits in the kernel's queue meanwhile).
+ * Return:
+ * * 0 - a connection accepted earlier was ready (completed inline)
+ * * -EINPROGRESS - completes later: 0 with a socket; -ECANCELED (cancelled,
+ *   or the listener closed); -ESHUTDOWN (the listener died: the kernel
+ *   closed it, as ss -K or BPF's sock_destroy do, or its namespace went
+ *   away)
+ * * -EINVAL - NULL @req (not completed); NULL @listen, non-zero @flags, or
+ *   @listen not bound (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @listen is a connection socket (completed)
+ * * -ESHUTDOWN - the listener's close has started, or it is dead (completed)
+ */
 int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socket_context,
 	       const struct wsk_client_connection_dispatch *accept_socket_dispatch,
 	       struct sockaddr_storage *local, struct sockaddr_storage *remote,
@@ -993,6 +1033,38 @@ int wsk_accept(struct wsk_socket *listen, unsigned int flags, void *accept_socke
 }
 EXPORT_SYMBOL_NS_GPL(wsk_accept, WSK);
 
+/**
+ * wsk_accept_conditional - accept with a condition function (WSAAccept)
+ * @listen: a bound listen socket
+ * @condition: called with the waiting connection's peer (caller) and local
+ *	(callee) address and @callback_data; NULL makes this a plain
+ *	wsk_accept(). It runs on wsk's workqueue (process context) and must
+ *	not sleep.
+ * @callback_data: passed to @condition unchanged
+ * @accept_socket_context: the new socket's socket_context
+ * @accept_socket_dispatch: the new socket's client dispatch (may be NULL)
+ * @local: optional; filled with the connection's local address, whatever
+ *	the verdict
+ * @remote: optional; filled with the peer's address, whatever the verdict
+ * @req: completes with @req->result.socket on WSK_CF_ACCEPT
+ *
+ * Takes the first waiting connection (pending until there is one), in FIFO
+ * order with the listener's other accept requests, and asks @condition:
+ *
+ * * WSK_CF_ACCEPT - @req completes 0 with the socket.
+ * * WSK_CF_REJECT - the connection is reset (Linux has already completed
+ *   the handshake: the peer sees a reset, not a refusal); @req completes
+ *   -ECONNREFUSED.
+ * * WSK_CF_DEFER - the connection stays at the head of the listener's
+ *   queue and @req completes -EAGAIN. The next accept call of either kind
+ *   is offered that same connection first (and calls its own condition
+ *   again); no later connection is delivered while it is deferred.
+ * * any other value - @req completes -EINVAL; the connection stays queued.
+ *
+ * Context: any; does not sleep. With a @condition the request always
+ * completes from wsk's workqueue.
+ * Return: as wsk_accept(); with a @condition never 0.
+ */
 int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
 			   unsigned long callback_data, void *accept_socket_context,
 			   const struct wsk_client_connection_dispatch *accept_socket_dispatch,
@@ -1004,6 +1076,28 @@ int wsk_accept_conditional(struct wsk_socket *listen, wsk_condition_t condition,
 }
 EXPORT_SYMBOL_NS_GPL(wsk_accept_conditional, WSK);
 
+/**
+ * wsk_inspect_complete - the verdict on a pended connection (WskInspectComplete)
+ * @listen: the listen socket, with WSK_SO_CONDITIONAL_ACCEPT on
+ * @id: the id its inspect_event was given (compared by value; a copy is fine)
+ * @action: WSK_INSPECT_ACCEPT (deliver it to a pending accept request or the
+ *	accept event, in the listener's FIFO order) or WSK_INSPECT_REJECT
+ *	(reset it)
+ * @req: the request
+ *
+ * Context: any; does not sleep. Completes inline; the delivery or reset
+ * itself runs on wsk's workqueue.
+ * Return:
+ * * 0 - the verdict was taken (completed)
+ * * -ENOENT - no connection with that id is held: unknown, already decided,
+ *   or aborted (completed; nothing is set up)
+ * * -EINVAL - NULL @req (not completed); NULL @listen or @id, @action not
+ *   ACCEPT or REJECT, or conditional accept not on (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @listen is a connection socket (completed)
+ * * -ESHUTDOWN - the listener's close has started, or it is dead (the
+ *   kernel closed it, or its namespace went away) (completed)
+ */
 int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id *id,
 			 enum wsk_inspect_action action, struct wsk_req *req)
 {

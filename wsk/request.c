@@ -16,6 +16,14 @@
 #include "internal.h"
 #include "trace.h"
 
+/**
+ * wsk_req_init - prepare a request for its first submission
+ * @req: the request
+ * @complete: completion routine (may be NULL)
+ * @context: stored in @req->context
+ *
+ * Context: any. Must not be called on a pending request.
+ */
 void wsk_req_init(struct wsk_req *req, wsk_complete_t complete, void *context)
 {
 	memset(req, 0, sizeof(*req));
@@ -308,6 +316,35 @@ bool wsk_req_detach(struct wsk_req *req)
 	return wsk_rp(req)->cancel;
 }
 
+/**
+ * wsk_req_cancel - ask for a pending request to be completed early (IoCancelIrp)
+ * @req: the request; valid during this call even if it completes meanwhile
+ *
+ * Cancellable requests are pending accepts, receives (also one being filled
+ * right now), sends and graceful disconnects (also the one being handed to
+ * TCP, which may wait for ever for a window that never opens), event
+ * disables waiting for their callback, and socket operations (bind, option
+ * changes) that have not started yet. A cancelled request completes with
+ * -ECANCELED and @req->result zeroed: if it was waiting in a queue, in the
+ * caller's context before this returns; if wsk was working on it, from
+ * wsk's workqueue soon after. A send or receive cancelled while in progress
+ * may have moved some of its bytes already (to the peer, or out of the
+ * stream into its buffer): they are lost to the client with the request,
+ * and the stream should be treated as broken.
+ *
+ * Cancel races completion: the owner must still wait for the completion
+ * routine. A cancel is never lost: either this returns true and the
+ * request completes -ECANCELED, or it returns false and the request
+ * completes with its own result in bounded time.
+ *
+ * Context: any; does not sleep. May be called from completion routines.
+ * Return: true if the request was pending and the cancel was delivered;
+ * false for a NULL @req, if it was not pending (a harmless no-op), or if it
+ * is past the point of cancelling (socket creation, close, an abortive
+ * disconnect, an operation already running on the workqueue, an accept
+ * being delivered), all of which complete with their own result in bounded
+ * time.
+ */
 bool wsk_req_cancel(struct wsk_req *req)
 {
 	bool found = false, marked = false;

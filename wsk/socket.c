@@ -520,6 +520,34 @@ static bool wsk_sock_closing(struct wsk_sock *ws)
 	return closing;
 }
 
+/**
+ * wsk_socket - create a socket (WskSocket)
+ * @client: the owning client
+ * @net: the namespace the socket lives in, alive; not held: when it is
+ *	dismantled, the socket dies (its requests complete -ESHUTDOWN, its
+ *	events report it dead) and the client only closes it
+ * @family: AF_INET or AF_INET6 (an AF_INET6 listener is dual-stack unless
+ *	IPV6_V6ONLY is set, or net.ipv6.bindv6only is 1 in @net and the option
+ *	is not set to 0)
+ * @flags: exactly one of WSK_FLAG_LISTEN_SOCKET, WSK_FLAG_CONNECTION_SOCKET
+ * @socket_context: passed to the socket's event callbacks
+ * @client_dispatch: a &struct wsk_client_listen_dispatch for a listen
+ *	socket, a &struct wsk_client_connection_dispatch for a connection
+ *	socket; may be NULL
+ * @req: completes with @req->result.socket
+ *
+ * Context: any; does not sleep. The socket object is allocated with
+ * GFP_ATOMIC; the kernel socket is created on wsk's workqueue, from which
+ * the request completes.
+ * Return:
+ * * -EINPROGRESS - the request completes later: status 0 with the new socket,
+ *   or the error of sock_create_kern()
+ * * -EINVAL - NULL @req (not completed); or NULL @client or @net, bad @family
+ *   or @flags, @net being dismantled (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -ESHUTDOWN - @client is being deregistered (completed)
+ * * -ENOMEM - no memory (completed)
+ */
 int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned int flags,
 	       void *socket_context, const void *client_dispatch, struct wsk_req *req)
 {
@@ -556,6 +584,31 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 }
 EXPORT_SYMBOL_NS_GPL(wsk_socket, WSK);
 
+/**
+ * wsk_bind - bind a socket; a listen socket also starts listening (WskBind)
+ * @s: the socket
+ * @addr: the local address, of the socket's family; port 0 picks a free port
+ * @addrlen: size of @addr
+ * @flags: must be 0
+ * @req: the request
+ *
+ * A listen socket listens once bound, with the backlog set by
+ * WSK_SO_LISTEN_BACKLOG or else its namespace's net.core.somaxconn. A
+ * connection socket is only bound. @addr must stay valid until completion.
+ *
+ * Context: any; does not sleep. The bind runs on wsk's workqueue, in order
+ * with the socket's other queued operations, and completes from there.
+ * Return:
+ * * -EINPROGRESS - completes later: 0, -EADDRINUSE, -EADDRNOTAVAIL, -EINVAL
+ *   (already bound), -EACCES, other kernel_bind()/kernel_listen() errors, or
+ *   -ECANCELED (cancelled, or the socket closed before the bind ran)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @addr, @addrlen short
+ *   of the family's address, negative or beyond sockaddr_storage, wrong
+ *   address family, non-zero @flags (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -ESHUTDOWN - the socket's close has started, or its namespace went away
+ *   (completed; also as the later result of a queued bind)
+ */
 int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	     unsigned int flags, struct wsk_req *req)
 {
@@ -591,6 +644,31 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 }
 EXPORT_SYMBOL_NS_GPL(wsk_bind, WSK);
 
+/**
+ * wsk_close - close a socket (WskCloseSocket)
+ * @s: the socket
+ * @req: the request
+ *
+ * Every later call on @s returns -ESHUTDOWN. Requests pending on @s complete
+ * with -ECANCELED (result zeroed), in submission order, before the close
+ * completes. A listen socket resets every connection it has not delivered,
+ * with no abort events; sockets already accepted stay open. A connection
+ * socket is closed abortively (RST) unless already disconnected both ways;
+ * then, if its FIN may still need retransmitting, the kernel socket holds
+ * its namespace until TCP is done with it, as a user socket would. A
+ * socket whose namespace went away has no kernel socket left: its close
+ * completes at once. After the close's completion routine returns, @s is
+ * freed and the client's socket count drops (letting wsk_deregister()
+ * return).
+ *
+ * Context: any; does not sleep. The teardown runs on wsk's workqueue; the
+ * close cannot be cancelled.
+ * Return:
+ * * -EINPROGRESS - the close completes later, always with status 0
+ * * -EINVAL - NULL @req (not completed); NULL @s (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -ESHUTDOWN - the close of @s has already started (completed)
+ */
 int wsk_close(struct wsk_socket *s, struct wsk_req *req)
 {
 	struct wsk_sock *ws;
@@ -657,6 +735,23 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	return wsk_req_leave(req, err);
 }
 
+/**
+ * wsk_get_local_address - the socket's local address (WskGetLocalAddress)
+ * @s: a bound socket
+ * @addr: filled with a sockaddr_in or sockaddr_in6
+ * @req: completes with @req->result.bytes = the address length
+ *
+ * The address is cached when the socket is bound or accepted, so this
+ * completes inline.
+ *
+ * Context: any; does not sleep.
+ * Return:
+ * * 0 - @addr filled (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @addr, or @s not bound
+ *   (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -ESHUTDOWN - the socket's close has started (completed)
+ */
 int wsk_get_local_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 			  struct wsk_req *req)
 {
@@ -664,6 +759,26 @@ int wsk_get_local_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 }
 EXPORT_SYMBOL_NS_GPL(wsk_get_local_address, WSK);
 
+/**
+ * wsk_get_remote_address - a connection socket's peer (WskGetRemoteAddress)
+ * @s: a connection socket
+ * @addr: filled with a sockaddr_in or sockaddr_in6 (v4-mapped for an IPv4
+ *	peer of a dual-stack listener)
+ * @req: completes with @req->result.bytes = the address length
+ *
+ * The address is cached when the connection is accepted: it is reported
+ * even if the peer has since reset the connection (also if it did so before
+ * the accept).
+ *
+ * Context: any; does not sleep.
+ * Return:
+ * * 0 - @addr filled (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @addr (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - @s is a listen socket (completed)
+ * * -ENOTCONN - @s is not connected (completed)
+ * * -ESHUTDOWN - the socket's close has started (completed)
+ */
 int wsk_get_remote_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 			   struct wsk_req *req)
 {
@@ -833,6 +948,60 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	return 0;
 }
 
+/**
+ * wsk_control - set or get a socket option (WskControlSocket)
+ * @s: the socket
+ * @type: WSK_SET_OPTION or WSK_GET_OPTION (WSK_IOCTL: -EOPNOTSUPP)
+ * @code: the option
+ * @level: SOL_SOCKET, SOL_TCP or SOL_IPV6
+ * @in_size: size of @in (SET: at least sizeof(int))
+ * @in: SET: the value, an int (u32 for WSK_SO_LISTEN_BACKLOG), read before
+ *	this returns
+ * @out_size: size of @out (GET: at least sizeof(int))
+ * @out: GET: receives the value
+ * @out_returned: optional; set to the bytes written to @out before completion
+ * @req: completes with @req->result.bytes = the bytes written to @out
+ *
+ * Supported: WSK_SO_LISTEN_BACKLOG (listen sockets, SET before bind; GET
+ * returns the effective backlog); WSK_SO_CONDITIONAL_ACCEPT (listen sockets,
+ * u32 0 or 1, SET before bind, needs an inspect_event in the listener's
+ * client dispatch); WSK_SO_EVENT_CALLBACK (SET only, see below);
+ * pass-through of SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE (SOL_SOCKET),
+ * TCP_NODELAY (SOL_TCP) and IPV6_V6ONLY (SOL_IPV6, AF_INET6 sockets, before
+ * bind).
+ *
+ * WSK_SO_EVENT_CALLBACK takes a &struct wsk_event_callback_control and
+ * accepts a NULL @req. Enabling takes any combination of the events valid
+ * for the socket: a listener (once bound) WSK_EVENT_ACCEPT, plus
+ * WSK_EVENT_RECEIVE, WSK_EVENT_DISCONNECT and WSK_EVENT_SEND_BACKLOG to be
+ * inherited by the sockets its accept_event takes; an accepted connection
+ * socket the last three. Each enabled callback must be set in the socket's
+ * client dispatch. Disabling takes one event ORed with WSK_EVENT_DISABLE:
+ * no call of it starts afterwards; if one is running, this returns
+ * -EINPROGRESS and @req (if any) completes with 0 once it has returned.
+ * Enabling WSK_EVENT_SEND_BACKLOG reports the ideal backlog once at once.
+ *
+ * Context: any; does not sleep. GET and WSK_SO_LISTEN_BACKLOG complete
+ * inline; pass-through SET runs on wsk's workqueue in order with the socket's
+ * other queued operations.
+ * Return:
+ * * 0 - done (completed)
+ * * -EINPROGRESS - a pass-through SET completes later: 0, the kernel's error
+ *   (for example -EINVAL for IPV6_V6ONLY after bind), or -ECANCELED; or an
+ *   event being disabled is running (completes 0 once it returned)
+ * * -EINVAL - NULL @req (not completed, except for WSK_SO_EVENT_CALLBACK);
+ *   NULL @s, bad sizes or buffers, WSK_SO_LISTEN_BACKLOG or
+ *   WSK_SO_CONDITIONAL_ACCEPT after bind, WSK_SO_CONDITIONAL_ACCEPT other
+ *   than 0 or 1 (or 1 without an inspect_event), a backlog above INT_MAX,
+ *   unknown or unavailable events, events before bind (listener) or on a
+ *   socket not accepted (completed)
+ * * -EBUSY - @req is still pending (not completed)
+ * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
+ *   valid for this socket (completed)
+ * * -ESHUTDOWN - the socket's close has started; or (except disabling an
+ *   event) the socket is dead: its namespace went away, or, for enabling
+ *   events, a listener the kernel closed (completed)
+ */
 int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int level,
 		size_t in_size, const void *in, size_t out_size, void *out,
 		size_t *out_returned, struct wsk_req *req)
@@ -890,6 +1059,21 @@ static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
 	return wsk_req_leave(req, wsk_sock_closing(ws) ? -ESHUTDOWN : -EOPNOTSUPP);
 }
 
+/**
+ * wsk_connect - connect a connection socket (WskConnect); not implemented
+ * @s: the socket
+ * @remote: the peer's address
+ * @addrlen: size of @remote
+ * @flags: must be 0
+ * @req: the request
+ *
+ * wsk accepts connections; it does not open them yet.
+ *
+ * Context: any; does not sleep.
+ * Return: -EINVAL for a NULL @req, -EBUSY for a pending @req (neither
+ * completed); otherwise the request is completed with and this returns
+ * -EINVAL (NULL @s), -ESHUTDOWN (close started) or -EOPNOTSUPP.
+ */
 int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
 		unsigned int flags, struct wsk_req *req)
 {

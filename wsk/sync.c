@@ -17,6 +17,12 @@ static void wsk_sync_complete(struct wsk_req *req)
 	complete(&sync->done);
 }
 
+/**
+ * wsk_sync_init - prepare a &struct wsk_sync for one operation
+ * @sync: the helper; re-initialise it before each operation
+ *
+ * Context: any.
+ */
 void wsk_sync_init(struct wsk_sync *sync)
 {
 	wsk_req_init(&sync->req, wsk_sync_complete, NULL);
@@ -24,6 +30,20 @@ void wsk_sync_init(struct wsk_sync *sync)
 }
 EXPORT_SYMBOL_NS_GPL(wsk_sync_init, WSK);
 
+/**
+ * wsk_sync_wait - wait for the operation submitted with @sync->req
+ * @sync: the helper
+ * @ret: the value the submitting call returned
+ *
+ * If @ret is -EINPROGRESS, waits (uninterruptibly, without limit: an accept
+ * may wait forever; see wsk_sync_wait_timeout()) for the completion. If the
+ * request was refused (-EBUSY, -EINVAL with nothing completed), returns @ret;
+ * -EBUSY only while the earlier submission of @sync->req is still pending
+ * (once that one has completed, this returns its status).
+ *
+ * Context: process context; sleeps.
+ * Return: @sync->req.status once the request has completed, else @ret.
+ */
 int wsk_sync_wait(struct wsk_sync *sync, int ret)
 {
 	might_sleep();
@@ -39,6 +59,20 @@ int wsk_sync_wait(struct wsk_sync *sync, int ret)
 }
 EXPORT_SYMBOL_NS_GPL(wsk_sync_wait, WSK);
 
+/**
+ * wsk_sync_wait_timeout - wsk_sync_wait() with a limit
+ * @sync: the helper
+ * @ret: the value the submitting call returned
+ * @timeout: in jiffies
+ *
+ * As wsk_sync_wait(), but when @timeout expires the request is cancelled
+ * and its completion awaited, which comes in bounded time whether or not
+ * the request could be cancelled (see wsk_req_cancel()).
+ *
+ * Context: process context; sleeps.
+ * Return: @sync->req.status (-ECANCELED if the cancel won), or @ret if the
+ * request was refused.
+ */
 int wsk_sync_wait_timeout(struct wsk_sync *sync, int ret, unsigned long timeout)
 {
 	might_sleep();
@@ -90,6 +124,29 @@ static int wsk_listen_setup(struct wsk_socket *s, const struct sockaddr *addr, i
 	return err;
 }
 
+/**
+ * wsk_listen_sync - create, configure, bind and start a listener, and wait
+ * @client: the registered client
+ * @net: the namespace, as for wsk_socket()
+ * @addr: the local address; its family is the listener's (AF_INET or
+ *	AF_INET6)
+ * @addrlen: its length
+ * @params: the options and events (see &struct wsk_listen_params)
+ * @listener: set to the socket as soon as it exists (the callbacks that
+ *	@params->events enables may run before this returns, and may use it),
+ *	to NULL again if a step fails; NULL at once for an invalid argument
+ *
+ * The calls a listener takes, made and waited for in order: wsk_socket(),
+ * the options of @params, wsk_bind(), then the events. The listener is
+ * listening, and its events enabled, when this returns 0; close it with
+ * wsk_close() as any other. If a step fails, the socket is closed (and the
+ * close waited for) before this returns that step's error.
+ *
+ * Context: process context; sleeps.
+ * Return: 0; -EINVAL for a NULL argument, a too short @addrlen or what the
+ * steps reject as invalid; else the first error of wsk_socket(),
+ * wsk_control() or wsk_bind() (-EADDRINUSE, -ENOMEM, -ESHUTDOWN, ...).
+ */
 int wsk_listen_sync(struct wsk_client *client, struct net *net, const struct sockaddr *addr,
 		    int addrlen, const struct wsk_listen_params *params,
 		    struct wsk_socket **listener)
