@@ -136,7 +136,7 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 		}
 	} else if (!c->ws.closing) {
 		if (why == WSK_WAKE_WRITE && (c->ws.events & WSK_EVENT_SEND_BACKLOG))
-			c->tx_space = true;
+			c->backlog_due = true;
 		mod_delayed_work(wsk_wq, &c->io_work, 0);
 	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);
@@ -770,8 +770,8 @@ static void wsk_conn_backlog_event(struct wsk_conn *c, struct sock *sk)
 	int ret;
 
 	spin_lock_irqsave(&c->ws.lock, flags);
-	if (c->tx_space) {
-		c->tx_space = false;
+	if (c->backlog_due) {
+		c->backlog_due = false;
 		run = wsk_cb_begin_locked(&c->ws, WSK_EVENT_SEND_BACKLOG);
 	}
 	d = c->ws.client_dispatch;
@@ -1054,7 +1054,7 @@ static void wsk_conn_io_work(struct work_struct *work)
 void wsk_conn_init(struct wsk_conn *c)
 {
 	INIT_DELAYED_WORK(&c->io_work, wsk_conn_io_work);
-	INIT_LIST_HEAD(&c->ready_node);
+	INIT_LIST_HEAD(&c->stage_node);
 	INIT_LIST_HEAD(&c->tx_q);
 	INIT_LIST_HEAD(&c->rx_q);
 	INIT_LIST_HEAD(&c->retained);

@@ -147,7 +147,7 @@ static int wsk_event_enable(struct wsk_sock *s, u32 ev)
 	} else {
 		s->events |= ev;
 		if (ev & WSK_EVENT_SEND_BACKLOG)
-			wsk_conn(s)->tx_space = true;	/* report it once now */
+			wsk_conn(s)->backlog_due = true;	/* report it once now */
 		wsk_conn_kick(wsk_conn(s));
 	}
 	return 0;

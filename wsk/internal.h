@@ -352,7 +352,7 @@ struct wsk_conn;
  *	takes
  * @accept_q: pending accept requests, FIFO
  * @ready: accepted connections not yet delivered, FIFO (entry: their
- *	&wsk_conn.ready_node). Non-empty only while @accept_q is empty.
+ *	&wsk_conn.stage_node). Non-empty only while @accept_q is empty.
  * @nr_ready: entries in @ready
  * @accepted: connections this listener delivered to accept requests
  * @head_busy: the accept work is running a condition function on the head
@@ -362,7 +362,7 @@ struct wsk_conn;
  * @inspect_early: the action of a wsk_inspect_complete() that came for
  *	@inspecting before its inspect_event returned, or -1; applied if the
  *	event returns PEND
- * @held: connections an inspect_event pended (entry: &wsk_conn.ready_node)
+ * @held: connections an inspect_event pended (entry: &wsk_conn.stage_node)
  * @nr_held: entries in @held
  * @doomed: connections wsk_inspect_complete() rejected, for the accept work
  *	to reset
@@ -422,7 +422,7 @@ enum wsk_conn_stage {
  *
  * Until delivered, under its listener's lock (not its own):
  * @stage: &enum wsk_conn_stage
- * @ready_node: its entry in the listener's list that @stage names (or, in
+ * @stage_node: its entry in the listener's list that @stage names (or, in
  *	stage TAKEN, in a list private to the accept work or the close)
  * @inspect_serial: the serial of its inspect id (the id's key is its
  *	socket id: wsk_conn_inspect_id())
@@ -444,8 +444,9 @@ enum wsk_conn_stage {
  * @rx_resume: bumped by every wsk_receive(): a receive_event that called
  *	it does not pause indications
  * @rx_paused: indications stop until the next wsk_receive()
- * @tx_space: the send space opened up (write-space hook); the next
- *	@io_work pass reports the send backlog
+ * @backlog_due: the send space opened up (write-space hook), or the send
+ *	backlog event was just enabled: the next @io_work pass reports the
+ *	ideal send backlog
  * @peer_reset: the peer reset the connection (seen by a hook, or at accept)
  * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
  * @disc_reported: the disconnect event was delivered
@@ -459,7 +460,7 @@ struct wsk_conn {
 	struct wsk_sock ws;
 	enum wsk_conn_stage stage;
 	u32 inspect_serial;
-	struct list_head ready_node;
+	struct list_head stage_node;
 
 	struct wsk_listener *listener;
 	int remote_len;
@@ -473,7 +474,7 @@ struct wsk_conn {
 	u32 rx_resume;
 	bool in_accept_event;
 	bool rx_paused;
-	bool tx_space;
+	bool backlog_due;
 	bool peer_reset;
 	bool local_abort;
 	bool disc_reported;

@@ -50,7 +50,7 @@
  * before any of this: a rejected peer sees a reset, not a refusal.
  *
  * The members of an undelivered connection that place it on its listener's
- * lists (stage, ready_node, inspect_serial) are under the listener's lock, and
+ * lists (stage, stage_node, inspect_serial) are under the listener's lock, and
  * its stage changes only by wsk_conn_move(), which keeps the lists and
  * their counters in step.
  */
@@ -233,18 +233,18 @@ static void wsk_stage_leave(struct wsk_listener *ls, struct wsk_conn *conn,
 	switch (stage) {
 	case WSK_CONN_READY:
 	case WSK_CONN_DEFERRED:
-		list_del_init(&conn->ready_node);
+		list_del_init(&conn->stage_node);
 		ls->nr_ready--;
 		wsk_stat_dec(&wsk_stats.connections_held);
 		break;
 	case WSK_CONN_HELD:
-		list_del_init(&conn->ready_node);
+		list_del_init(&conn->stage_node);
 		ls->nr_held--;
 		wsk_stat_dec(&wsk_stats.connections_held);
 		wsk_stat_dec(&wsk_stats.connections_pended);
 		break;
 	case WSK_CONN_DOOMED:
-		list_del_init(&conn->ready_node);
+		list_del_init(&conn->stage_node);
 		break;
 	case WSK_CONN_TAKEN:
 		break;
@@ -257,7 +257,7 @@ static void wsk_stage_enter(struct wsk_listener *ls, struct wsk_conn *conn,
 {
 	switch (stage) {
 	case WSK_CONN_READY:
-		list_add_tail(&conn->ready_node, &ls->ready);
+		list_add_tail(&conn->stage_node, &ls->ready);
 		ls->nr_ready++;
 		wsk_stat_inc(&wsk_stats.connections_held);
 		if (list_empty(&ls->accept_q) && !(ls->ws.events & WSK_EVENT_ACCEPT)) {
@@ -267,13 +267,13 @@ static void wsk_stage_enter(struct wsk_listener *ls, struct wsk_conn *conn,
 		}
 		break;
 	case WSK_CONN_HELD:
-		list_add_tail(&conn->ready_node, &ls->held);
+		list_add_tail(&conn->stage_node, &ls->held);
 		ls->nr_held++;
 		wsk_stat_inc(&wsk_stats.connections_held);
 		wsk_stat_inc(&wsk_stats.connections_pended);
 		break;
 	case WSK_CONN_DOOMED:
-		list_add_tail(&conn->ready_node, &ls->doomed);
+		list_add_tail(&conn->stage_node, &ls->doomed);
 		break;
 	case WSK_CONN_DEFERRED:
 		WARN_ON_ONCE(1);	/* only the ready head is deferred */
@@ -312,9 +312,9 @@ static void wsk_conn_take_all(struct wsk_listener *ls, struct list_head *list,
 {
 	struct wsk_conn *conn;
 
-	while ((conn = list_first_entry_or_null(list, struct wsk_conn, ready_node))) {
+	while ((conn = list_first_entry_or_null(list, struct wsk_conn, stage_node))) {
 		wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
-		list_add_tail(&conn->ready_node, taken);
+		list_add_tail(&conn->stage_node, taken);
 	}
 }
 
@@ -359,13 +359,13 @@ void wsk_listen_stop(struct wsk_listener *ls)
 	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
 	/* Their state change hooks stop queueing our work; then wait for it. */
-	list_for_each_entry(conn, &undelivered, ready_node)
+	list_for_each_entry(conn, &undelivered, stage_node)
 		wsk_conn_detach(conn);
 	cancel_delayed_work_sync(&ls->accept_work);
 	ls->ws.orig_data_ready = NULL;
 
-	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_conn, ready_node))) {
-		list_del_init(&conn->ready_node);
+	while ((conn = list_first_entry_or_null(&undelivered, struct wsk_conn, stage_node))) {
+		list_del_init(&conn->stage_node);
 		wsk_conn_reset(conn, true);
 	}
 }
@@ -527,7 +527,7 @@ static void wsk_accept_event_call(struct wsk_listener *ls, struct wsk_conn *conn
 		conn->ws.client_dispatch = cd;
 		conn->ws.events |= wsk_conn_events_available(cd, inherit);
 		if (conn->ws.events & WSK_EVENT_SEND_BACKLOG)
-			conn->tx_space = true;
+			conn->backlog_due = true;
 		/* Data, or the peer's FIN or reset, may have come already. */
 		wsk_conn_kick(conn);
 	}
@@ -669,23 +669,23 @@ static void wsk_listen_reap(struct wsk_listener *ls)
 	spin_lock_irqsave(&ls->ws.lock, flags);
 	wsk_conn_take_all(ls, &ls->doomed, &doomed);
 	if (ls->cond_accept) {
-		list_for_each_entry_safe(conn, tmp, &ls->held, ready_node) {
+		list_for_each_entry_safe(conn, tmp, &ls->held, stage_node) {
 			if (wsk_conn_peer_gone(conn)) {
 				wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
-				list_add_tail(&conn->ready_node, &aborted);
+				list_add_tail(&conn->stage_node, &aborted);
 			}
 		}
-		list_for_each_entry_safe(conn, tmp, &ls->ready, ready_node) {
+		list_for_each_entry_safe(conn, tmp, &ls->ready, stage_node) {
 			if (wsk_conn_peer_gone(conn)) {
 				wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
-				list_add_tail(&conn->ready_node, &aborted);
+				list_add_tail(&conn->stage_node, &aborted);
 			}
 		}
 	}
 	spin_unlock_irqrestore(&ls->ws.lock, flags);
 
-	list_for_each_entry_safe(conn, tmp, &aborted, ready_node) {
-		list_del_init(&conn->ready_node);
+	list_for_each_entry_safe(conn, tmp, &aborted, stage_node) {
+		list_del_init(&conn->stage_node);
 		if (ld->abort_event && wsk_cb_begin(&ls->ws, WSK_EV_ABORT)) {
 			struct wsk_inspect_id id = wsk_conn_inspect_id(conn);
 
@@ -695,8 +695,8 @@ static void wsk_listen_reap(struct wsk_listener *ls)
 		}
 		wsk_conn_reset(conn, false);
 	}
-	list_for_each_entry_safe(conn, tmp, &doomed, ready_node) {
-		list_del_init(&conn->ready_node);
+	list_for_each_entry_safe(conn, tmp, &doomed, stage_node) {
+		list_del_init(&conn->stage_node);
 		wsk_conn_reset(conn, true);
 	}
 }
@@ -764,7 +764,7 @@ static enum wsk_offer wsk_accept_pick(struct wsk_listener *ls, struct wsk_conn *
 				      struct wsk_req **req)
 {
 	lockdep_assert_held(&ls->ws.lock);
-	*conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node);
+	*conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, stage_node);
 	if (!*conn)
 		return WSK_OFFER_NONE;
 	*req = wsk_req_dequeue(&ls->accept_q);
@@ -964,7 +964,7 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
 		 * accept that is first in line; conditions run on the work.
 		 */
 		if (!condition && list_empty(&ls->accept_q) && !ls->head_busy)
-			conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, ready_node);
+			conn = list_first_entry_or_null(&ls->ready, struct wsk_conn, stage_node);
 		if (conn) {
 			wsk_conn_move(ls, conn, WSK_CONN_TAKEN);
 			ls->accepted++;
@@ -1120,7 +1120,7 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 		   (action != WSK_INSPECT_ACCEPT && action != WSK_INSPECT_REJECT)) {
 		err = -EINVAL;
 	} else {
-		list_for_each_entry(conn, &ls->held, ready_node) {
+		list_for_each_entry(conn, &ls->held, stage_node) {
 			if (conn->ws.id == id->key && conn->inspect_serial == id->serial) {
 				found = conn;
 				break;
