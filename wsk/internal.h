@@ -396,7 +396,8 @@ struct wsk_listener {
 
 /*
  * Where an undelivered connection is, among its listener's lists; it moves
- * only by wsk_conn_move() (listen.c), under the listener's lock.
+ * only by wsk_conn_move() (listen.c), under the listener's lock, which fires
+ * the wsk_conn_stage tracepoint. The names: WSK_CONN_STAGES (names.h).
  * @WSK_CONN_TAKEN: on none of them: the accept work has it in hand (it is
  *	being made, inspected, decided on, offered, delivered or reset), or it
  *	is delivered. The initial stage.
@@ -409,11 +410,7 @@ struct wsk_listener {
  *	for the accept work to reset
  */
 enum wsk_conn_stage {
-	WSK_CONN_TAKEN,
-	WSK_CONN_READY,
-	WSK_CONN_DEFERRED,
-	WSK_CONN_HELD,
-	WSK_CONN_DOOMED,
+	WSK_CONN_STAGES(WSK_ENUM_ENTRY, WSK_ENUM_ENTRY)
 };
 
 /**

@@ -286,8 +286,9 @@ static void wsk_stage_enter(struct wsk_listener *ls, struct wsk_conn *conn,
 /*
  * The one way an undelivered connection changes stage: it leaves its list
  * and enters the new stage's, and the counters of both follow (the
- * connections_* gauges, the listener's nr_ready and nr_held). Deferring the
- * ready head, or taking the defer back, leaves it where it is. Lock held.
+ * connections_* gauges, the listener's nr_ready and nr_held) and the
+ * wsk_conn_stage tracepoint fires. Deferring the ready head, or taking the
+ * defer back, leaves it where it is. Lock held.
  */
 static void wsk_conn_move(struct wsk_listener *ls, struct wsk_conn *conn,
 			  enum wsk_conn_stage to)
@@ -295,6 +296,7 @@ static void wsk_conn_move(struct wsk_listener *ls, struct wsk_conn *conn,
 	enum wsk_conn_stage from = conn->stage;
 
 	lockdep_assert_held(&ls->ws.lock);
+	trace_wsk_conn_stage(ls->ws.id, conn->ws.id, from, to);
 	conn->stage = to;
 	if (from == WSK_CONN_DEFERRED)
 		wsk_stat_dec(&wsk_stats.connections_deferred);

@@ -36,6 +36,14 @@
 	X(WSK_SOCK_CONNECTED, "connected")	/* accepted connection */	\
 	X_LAST(WSK_SOCK_DEAD, "dead")	/* reset, killed, or its netns went */
 
+/* An undelivered connection's stages (enum wsk_conn_stage). */
+#define WSK_CONN_STAGES(X, X_LAST)					\
+	X(WSK_CONN_TAKEN, "taken")					\
+	X(WSK_CONN_READY, "ready")					\
+	X(WSK_CONN_DEFERRED, "deferred")				\
+	X(WSK_CONN_HELD, "held")					\
+	X_LAST(WSK_CONN_DOOMED, "doomed")
+
 /*
  * The errors counted by kind (enum wsk_err_kind, as WSK_ERR_<errno>): those
  * of the contract's status mapping. Anything else is WSK_ERR_OTHER.

@@ -66,12 +66,16 @@ static inline void wsk_trace_addr(u8 *to, const union wsk_addr *addr, int len)
  */
 WSK_REQ_KINDS(WSK_TRACE_ENUM, WSK_TRACE_ENUM)
 WSK_SOCK_STATES(WSK_TRACE_ENUM, WSK_TRACE_ENUM)
+WSK_CONN_STAGES(WSK_TRACE_ENUM, WSK_TRACE_ENUM)
 
 #define show_wsk_req_kind(kind)						\
 	__print_symbolic(kind, WSK_REQ_KINDS(WSK_TRACE_SYM, WSK_TRACE_SYM_LAST))
 
 #define show_wsk_sock_state(state)					\
 	__print_symbolic(state, WSK_SOCK_STATES(WSK_TRACE_SYM, WSK_TRACE_SYM_LAST))
+
+#define show_wsk_conn_stage(stage)					\
+	__print_symbolic(stage, WSK_CONN_STAGES(WSK_TRACE_SYM, WSK_TRACE_SYM_LAST))
 
 #define show_wsk_event(event)					\
 	__print_symbolic(event,					\
@@ -147,6 +151,22 @@ TRACE_EVENT(wsk_req_cancel,
 	    TP_printk("sock=%llu req=%08x kind=%s delivered=%d",
 		      __entry->sock, __entry->req, show_wsk_req_kind(__entry->kind),
 		      __entry->delivered)
+);
+
+/* An undelivered connection @sock of @listener moved from stage @from to @to. */
+TRACE_EVENT(wsk_conn_stage,
+	    TP_PROTO(u64 listener, u64 sock, int from, int to),
+	    TP_ARGS(listener, sock, from, to),
+	    TP_STRUCT__entry(__field(u64, listener)
+			     __field(u64, sock)
+			     __field(u8, from)
+			     __field(u8, to)),
+	    TP_fast_assign(__entry->listener = listener;
+			   __entry->sock = sock;
+			   __entry->from = from;
+			   __entry->to = to;),
+	    TP_printk("listener=%llu sock=%llu from=%s to=%s", __entry->listener, __entry->sock,
+		      show_wsk_conn_stage(__entry->from), show_wsk_conn_stage(__entry->to))
 );
 
 /* A connection of @listener: its new socket's id and addresses. */

@@ -193,6 +193,11 @@ function field(name,	i) {
 	delivered[id] = 1
 	n++
 }
+/ wsk_conn_stage: / && field("listener") == lid {
+	if (field("from") == "taken" && field("to") == "ready") readied[field("sock")]++
+	else if (field("from") == "ready" && field("to") == "taken") taken[field("sock")]++
+	else odd++
+}
 / wsk_req_submit: / && field("kind") == "close" { closes[field("sock")] = 1 }
 / wsk_sock_close_start: / && field("sock") == lid && field("category") == "listen" { lstart++ }
 / wsk_sock_close_end: / {
@@ -204,6 +209,7 @@ END {
 		if (!(id in completed)) nocomplete++
 		if (!(id in closes)) noclose++
 		if (!(id in closed)) noend++
+		if (readied[id] != 1 || taken[id] != 1) badstage++
 	}
 	print "submits " submits + 0
 	print "completions " completions + 0
@@ -214,6 +220,8 @@ END {
 	print "not_completed " nocomplete + 0
 	print "not_closed " noclose + 0
 	print "close_not_ended " noend + 0
+	print "stage_bad " badstage + 0
+	print "stage_odd " odd + 0
 }' /tmp/trace.txt >/tmp/trace.counts
 sed 's/^/# trace: /' /tmp/trace.counts
 while read -r k v; do eval "t_$k=\$v"; done </tmp/trace.counts
@@ -227,6 +235,8 @@ expect "trace: listener close start, end with $NREQS cancelled" "$t_listener_clo
 expect "trace: accept completions carry the delivered ids" "$t_not_completed" 0
 expect "trace: every accepted socket's close submitted" "$t_not_closed" 0
 expect "trace: every accepted socket's close ended" "$t_close_not_ended" 0
+expect "trace: each delivered connection went ready once, then taken" "$t_stage_bad" 0
+expect "trace: no other stage change on a plain listener" "$t_stage_odd" 0
 
 # 6. No kernel pointer anywhere.
 files="$D/stats $D/sockets /tmp/wskstat.out /tmp/wskstat.json /tmp/wskstat.jsonl /tmp/trace.txt"
