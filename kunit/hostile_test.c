@@ -107,6 +107,7 @@ enum wh_accept_mode {
  * @tp_cancel: what the hook's wsk_req_cancel() returned
  * @tp_status: what the hook's wsk_disconnect() or wsk_close() returned
  * @tp_done: the hook has done its work
+ * @tp_failed: the hook has made a call fail (once)
  * @connected: the test's kernel_connect() of @client has returned
  */
 struct wh {
@@ -131,6 +132,7 @@ struct wh {
 	int tp_cancel;
 	int tp_status;
 	bool tp_done;
+	atomic_t tp_failed;
 	bool connected;
 };
 
@@ -1117,12 +1119,20 @@ static void wsk_hostile_reset_before_delivery(struct kunit *test)
 	wh_expect_reset(test, r->socket);
 }
 
-/* WSK_TP_KERNEL_ACCEPT: the first kernel_accept() fails with -ENOMEM. */
+/*
+ * WSK_TP_KERNEL_ACCEPT: the first kernel_accept() made while a connection
+ * waits in the kernel's queue fails with -ENOMEM. Decided by the queue, not
+ * by the order of the calls: the pass the accept request started may reach
+ * this point before the client connects and call kernel_accept() after.
+ */
 static void wh_tp_accept_enomem(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
 	struct wh *wh = READ_ONCE(wh_current);
 
-	if (wh && point == WSK_TP_KERNEL_ACCEPT && atomic_inc_return(&wh->tp_hits) == 1)
+	if (!wh || point != WSK_TP_KERNEL_ACCEPT)
+		return;
+	atomic_inc(&wh->tp_hits);
+	if (READ_ONCE(s->sock->sk->sk_ack_backlog) && !atomic_xchg(&wh->tp_failed, 1))
 		*(int *)arg = -ENOMEM;
 }
 
@@ -1149,6 +1159,7 @@ static void wsk_hostile_kernel_accept_enomem(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, r->status, 0);
 	wt_track(test, r->socket);
 	/* Failed once, then tried again: the connection is the client's. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->tp_failed), 1);
 	KUNIT_EXPECT_GE(test, atomic_read(&wh->tp_hits), 2);
 	KUNIT_EXPECT_EQ(test, wt_port(&r->remote), port);
 }
