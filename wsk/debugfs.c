@@ -201,44 +201,44 @@ static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 	memcpy(&snap->remote, &c->remote, sizeof(snap->remote));
 }
 
-/* Context: under rcu_read_lock(), which keeps @s and its client alive. */
-static void wsk_sock_snapshot(struct wsk_sock *s, struct wsk_sock_snap *snap)
+/* Context: under rcu_read_lock(), which keeps @ws and its client alive. */
+static void wsk_sock_snapshot(struct wsk_sock *ws, struct wsk_sock_snap *snap)
 {
-	struct wsk_client *client = s->client;
+	struct wsk_client *client = ws->client;
 	unsigned long flags;
 	struct sock *sk;
 
-	snap->id = s->id;
+	snap->id = ws->id;
 	snap->client = client->id;
 	memcpy(snap->module, client->name, sizeof(snap->module));
-	snap->category = s->category;
-	snap->family = s->family;
+	snap->category = ws->category;
+	snap->family = ws->family;
 
-	spin_lock_irqsave(&s->lock, flags);
-	snap->state = s->state;
-	snap->closing = s->closing;
+	spin_lock_irqsave(&ws->lock, flags);
+	snap->state = ws->state;
+	snap->closing = ws->closing;
 	memset(snap->pending, 0, sizeof(snap->pending));
-	wsk_snap_count(snap, &s->op_q);
-	wsk_snap_count(snap, &s->evwait_q);
+	wsk_snap_count(snap, &ws->op_q);
+	wsk_snap_count(snap, &ws->evwait_q);
 	/* Creation and close are pending without being queued. */
-	snap->pending[WSK_REQ_SOCKET] += !!s->create_req;
-	snap->pending[WSK_REQ_CLOSE] += !!s->close_req;
-	snap->events = s->events;
-	if (wsk_sock_is_listener(s))
-		wsk_snap_listener(snap, wsk_listener(s));
+	snap->pending[WSK_REQ_SOCKET] += !!ws->create_req;
+	snap->pending[WSK_REQ_CLOSE] += !!ws->close_req;
+	snap->events = ws->events;
+	if (wsk_sock_is_listener(ws))
+		wsk_snap_listener(snap, wsk_listener(ws));
 	else
-		wsk_snap_conn(snap, wsk_conn(s));
+		wsk_snap_conn(snap, wsk_conn(ws));
 	snap->kqueue = 0;
 	snap->backlog = 0;
 	/* A listener's kernel socket lives until its teardown, after closing. */
-	if (s->state == WSK_SOCK_LISTENING && !s->closing) {
-		sk = s->sock->sk;
+	if (ws->state == WSK_SOCK_LISTENING && !ws->closing) {
+		sk = ws->sock->sk;
 		snap->kqueue = READ_ONCE(sk->sk_ack_backlog);
 		snap->backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	}
-	snap->local_len = s->local_len;
-	memcpy(&snap->local, &s->local, sizeof(snap->local));
-	spin_unlock_irqrestore(&s->lock, flags);
+	snap->local_len = ws->local_len;
+	memcpy(&snap->local, &ws->local, sizeof(snap->local));
+	spin_unlock_irqrestore(&ws->lock, flags);
 }
 
 static void wsk_show_addr(struct seq_file *m, const char *key,
@@ -274,11 +274,11 @@ static void wsk_sock_show_one(struct seq_file *m, const struct wsk_sock_snap *sn
 static int wsk_sockets_show(struct seq_file *m, void *v)
 {
 	struct wsk_sock_snap snap;
-	struct wsk_sock *s;
+	struct wsk_sock *ws;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(s, &wsk_sock_list, list) {
-		wsk_sock_snapshot(s, &snap);
+	list_for_each_entry_rcu(ws, &wsk_sock_list, list) {
+		wsk_sock_snapshot(ws, &snap);
 		wsk_sock_show_one(m, &snap);
 		/* seq_file retries the whole pass with a larger buffer. */
 		if (seq_has_overflowed(m))

@@ -20,76 +20,76 @@
 
 /**
  * wsk_cb_begin_locked - may a callback of @event run now? If so, mark it running
- * @s: the socket
+ * @ws: the socket
  * @event: one WSK_EVENT_* bit, or WSK_EV_INSPECT / WSK_EV_ABORT
  *
- * Context: any; the caller holds @s->lock.
+ * Context: any; the caller holds @ws->lock.
  * Return: true if the caller must call the callback and then wsk_cb_end().
  */
-bool wsk_cb_begin_locked(struct wsk_sock *s, u32 event)
+bool wsk_cb_begin_locked(struct wsk_sock *ws, u32 event)
 {
 	bool on;
 
-	lockdep_assert_held(&s->lock);
-	if (s->closing)
+	lockdep_assert_held(&ws->lock);
+	if (ws->closing)
 		return false;
 	if (event & (WSK_EV_INSPECT | WSK_EV_ABORT))
-		on = wsk_listener(s)->cond_accept;	/* listeners' events only */
+		on = wsk_listener(ws)->cond_accept;	/* listeners' events only */
 	else
-		on = s->events & event;
+		on = ws->events & event;
 	if (!on)
 		return false;
-	s->cb_running |= event;
+	ws->cb_running |= event;
 	wsk_stat_inc(&wsk_stats.events_delivered);
-	trace_wsk_event_call(s->id, event);
+	trace_wsk_event_call(ws->id, event);
 	return true;
 }
 
 /**
  * wsk_cb_begin - wsk_cb_begin_locked() taking the lock
- * @s: the socket
+ * @ws: the socket
  * @event: the event
  *
- * Context: any, @s->lock not held.
+ * Context: any, @ws->lock not held.
  * Return: as wsk_cb_begin_locked().
  */
-bool wsk_cb_begin(struct wsk_sock *s, u32 event)
+bool wsk_cb_begin(struct wsk_sock *ws, u32 event)
 {
 	unsigned long flags;
 	bool run;
 
-	spin_lock_irqsave(&s->lock, flags);
-	run = wsk_cb_begin_locked(s, event);
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_lock_irqsave(&ws->lock, flags);
+	run = wsk_cb_begin_locked(ws, event);
+	spin_unlock_irqrestore(&ws->lock, flags);
 	return run;
 }
 
 /**
  * wsk_cb_end - a callback has returned
- * @s: the socket
+ * @ws: the socket
  * @event: the event wsk_cb_begin_locked() let run
  * @ret: what the callback returned, for the tracepoint
  *
  * Completes, with 0, the disables that waited for this callback.
  *
- * Context: the socket's work (process context), @s->lock not held.
+ * Context: the socket's work (process context), @ws->lock not held.
  */
-void wsk_cb_end(struct wsk_sock *s, u32 event, int ret)
+void wsk_cb_end(struct wsk_sock *ws, u32 event, int ret)
 {
 	struct wsk_req_priv *rp, *tmp;
 	unsigned long flags;
 	LIST_HEAD(done);
 
-	trace_wsk_event_return(s->id, event, ret);
-	spin_lock_irqsave(&s->lock, flags);
-	s->cb_running &= ~event;
-	list_for_each_entry_safe(rp, tmp, &s->evwait_q, node) {
+	trace_wsk_event_return(ws->id, event, ret);
+	spin_lock_irqsave(&ws->lock, flags);
+	ws->cb_running &= ~event;
+	list_for_each_entry_safe(rp, tmp, &ws->evwait_q, node) {
 		if (rp->args.event.mask != event)
 			continue;
 		wsk_req_unqueue(wsk_req_of(rp));
 		list_add_tail(&rp->node, &done);
 	}
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_unlock_irqrestore(&ws->lock, flags);
 
 	wsk_req_complete_list(&done, 0);
 }
@@ -117,67 +117,67 @@ u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u3
 	return mask & avail;
 }
 
-/* The events @s can enable now, or 0 (-EINVAL). Lock held. */
-static u32 wsk_event_allowed(struct wsk_sock *s)
+/* The events @ws can enable now, or 0 (-EINVAL). Lock held. */
+static u32 wsk_event_allowed(struct wsk_sock *ws)
 {
 	const struct wsk_client_listen_dispatch *ld;
 
-	lockdep_assert_held(&s->lock);
-	if (wsk_sock_is_listener(s)) {
-		if (s->state != WSK_SOCK_LISTENING && s->state != WSK_SOCK_DEAD)
+	lockdep_assert_held(&ws->lock);
+	if (wsk_sock_is_listener(ws)) {
+		if (ws->state != WSK_SOCK_LISTENING && ws->state != WSK_SOCK_DEAD)
 			return 0;	/* listen sockets: after bind */
-		ld = s->client_dispatch;
+		ld = ws->client_dispatch;
 		return WSK_CONN_EVENTS | (ld && ld->accept_event ? WSK_EVENT_ACCEPT : 0);
 	}
 	/* Connection sockets: once accepted (a dead one too: it is told so). */
-	if ((s->state != WSK_SOCK_CONNECTED && s->state != WSK_SOCK_DEAD) ||
-	    wsk_conn(s)->listener)
+	if ((ws->state != WSK_SOCK_CONNECTED && ws->state != WSK_SOCK_DEAD) ||
+	    wsk_conn(ws)->listener)
 		return 0;
-	return wsk_conn_events_available(s->client_dispatch, WSK_CONN_EVENTS);
+	return wsk_conn_events_available(ws->client_dispatch, WSK_CONN_EVENTS);
 }
 
-/* Enable @ev on @s (lock held); connections or data may be waiting already. */
-static int wsk_event_enable(struct wsk_sock *s, u32 ev)
+/* Enable @ev on @ws (lock held); connections or data may be waiting already. */
+static int wsk_event_enable(struct wsk_sock *ws, u32 ev)
 {
-	lockdep_assert_held(&s->lock);
-	if (wsk_sock_is_listener(s)) {
-		wsk_listener(s)->inherit |= ev & WSK_CONN_EVENTS;
-		s->events |= ev & WSK_EVENT_ACCEPT;
-		wsk_listen_kick(wsk_listener(s));
+	lockdep_assert_held(&ws->lock);
+	if (wsk_sock_is_listener(ws)) {
+		wsk_listener(ws)->inherit |= ev & WSK_CONN_EVENTS;
+		ws->events |= ev & WSK_EVENT_ACCEPT;
+		wsk_listen_kick(wsk_listener(ws));
 	} else {
-		s->events |= ev;
+		ws->events |= ev;
 		if (ev & WSK_EVENT_SEND_BACKLOG)
-			wsk_conn(s)->backlog_due = true;	/* report it once now */
-		wsk_conn_kick(wsk_conn(s));
+			wsk_conn(ws)->backlog_due = true;	/* report it once now */
+		wsk_conn_kick(wsk_conn(ws));
 	}
 	return 0;
 }
 
 /*
- * Disable the one event @ev on @s (lock held): 0, or -EINPROGRESS while its
+ * Disable the one event @ev on @ws (lock held): 0, or -EINPROGRESS while its
  * callback runs, @req (if given) then queued until that returns.
  */
-static int wsk_event_disable(struct wsk_sock *s, u32 ev, struct wsk_req *req)
+static int wsk_event_disable(struct wsk_sock *ws, u32 ev, struct wsk_req *req)
 {
-	lockdep_assert_held(&s->lock);
-	if (wsk_sock_is_listener(s) && ev != WSK_EVENT_ACCEPT) {
-		wsk_listener(s)->inherit &= ~ev;
+	lockdep_assert_held(&ws->lock);
+	if (wsk_sock_is_listener(ws) && ev != WSK_EVENT_ACCEPT) {
+		wsk_listener(ws)->inherit &= ~ev;
 		return 0;
 	}
-	s->events &= ~ev;
-	if (!(s->cb_running & ev))
+	ws->events &= ~ev;
+	if (!(ws->cb_running & ev))
 		return 0;
 	if (req) {
 		wsk_req_set_kind(req, WSK_REQ_EVENT);
 		wsk_rp(req)->args.event.mask = ev;
-		wsk_req_enqueue(&s->pub, &s->evwait_q, req);
+		wsk_req_enqueue(&ws->pub, &ws->evwait_q, req);
 	}
 	return -EINPROGRESS;
 }
 
 /**
  * wsk_event_control - WSK_SO_EVENT_CALLBACK
- * @s: the socket
+ * @ws: the socket
  * @in_size: size of @in
  * @in: a &struct wsk_event_callback_control
  * @req: the request, or NULL
@@ -185,7 +185,7 @@ static int wsk_event_disable(struct wsk_sock *s, u32 ev, struct wsk_req *req)
  * Context: any; does not sleep.
  * Return: as wsk_control() documents for WSK_SO_EVENT_CALLBACK.
  */
-int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct wsk_req *req)
+int wsk_event_control(struct wsk_sock *ws, size_t in_size, const void *in, struct wsk_req *req)
 {
 	struct wsk_event_callback_control ctl;
 	bool disable;
@@ -203,21 +203,21 @@ int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in, struct
 	if (disable && hweight32(ev) != 1)
 		return -EINVAL;
 
-	spin_lock_irqsave(&s->lock, flags);
-	allowed = wsk_event_allowed(s);
-	if (s->closing)
+	spin_lock_irqsave(&ws->lock, flags);
+	allowed = wsk_event_allowed(ws);
+	if (ws->closing)
 		err = -ESHUTDOWN;
 	/* Dead (the kernel closed the listener, the namespace went): off only. */
-	else if (!disable && (s->net_gone ||
-			      (wsk_sock_is_listener(s) && s->state == WSK_SOCK_DEAD)))
+	else if (!disable && (ws->net_gone ||
+			      (wsk_sock_is_listener(ws) && ws->state == WSK_SOCK_DEAD)))
 		err = -ESHUTDOWN;
 	else if (!allowed || (ev & ~allowed))
 		err = -EINVAL;
 	else if (disable)
-		err = wsk_event_disable(s, ev, req);
+		err = wsk_event_disable(ws, ev, req);
 	else
-		err = wsk_event_enable(s, ev);
-	spin_unlock_irqrestore(&s->lock, flags);
-	trace_wsk_event_control(s->id, ctl.event_mask, err);
+		err = wsk_event_enable(ws, ev);
+	spin_unlock_irqrestore(&ws->lock, flags);
+	trace_wsk_event_control(ws->id, ctl.event_mask, err);
 	return err;
 }

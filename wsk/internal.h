@@ -255,7 +255,7 @@ static inline int wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage
  * @rcu: the socket is freed after a grace period (wsk_req_cancel(), the
  *	debugfs listing)
  *
- * @lock protects everything below it, in this structure and in the one that
+ * @lock: protects everything below it, in this structure and in the one that
  * embeds it unless that says otherwise, and the sock and node (wsk_req_priv) of
  * the requests queued on the socket. Taken with spin_lock_irqsave() in any
  * context, including the kernel socket's callbacks (softirq, under
@@ -484,21 +484,21 @@ static inline struct wsk_sock *wsk_sock(struct wsk_socket *s)
 	return container_of(s, struct wsk_sock, pub);
 }
 
-static inline bool wsk_sock_is_listener(const struct wsk_sock *s)
+static inline bool wsk_sock_is_listener(const struct wsk_sock *ws)
 {
-	return s->category == WSK_FLAG_LISTEN_SOCKET;
+	return ws->category == WSK_FLAG_LISTEN_SOCKET;
 }
 
-/* The listener a common part belongs to; @s must be a listen socket. */
-static inline struct wsk_listener *wsk_listener(struct wsk_sock *s)
+/* The listener a common part belongs to; @ws must be a listen socket. */
+static inline struct wsk_listener *wsk_listener(struct wsk_sock *ws)
 {
-	return container_of(s, struct wsk_listener, ws);
+	return container_of(ws, struct wsk_listener, ws);
 }
 
-/* The connection a common part belongs to; @s must be a connection socket. */
-static inline struct wsk_conn *wsk_conn(struct wsk_sock *s)
+/* The connection a common part belongs to; @ws must be a connection socket. */
+static inline struct wsk_conn *wsk_conn(struct wsk_sock *ws)
 {
-	return container_of(s, struct wsk_conn, ws);
+	return container_of(ws, struct wsk_conn, ws);
 }
 
 /* The id an inspect_event, an abort_event and wsk_inspect_complete() know @c by. */
@@ -507,10 +507,10 @@ static inline struct wsk_inspect_id wsk_conn_inspect_id(const struct wsk_conn *c
 	return (struct wsk_inspect_id){ .key = c->ws.id, .serial = c->inspect_serial };
 }
 
-/* Whether @s is a connection its accept_event is being offered. Lock held. */
-static inline bool wsk_sock_in_accept_event(struct wsk_sock *s)
+/* Whether @ws is a connection its accept_event is being offered. Lock held. */
+static inline bool wsk_sock_in_accept_event(struct wsk_sock *ws)
 {
-	return !wsk_sock_is_listener(s) && wsk_conn(s)->in_accept_event;
+	return !wsk_sock_is_listener(ws) && wsk_conn(ws)->in_accept_event;
 }
 
 /* main.c: the module's unbound workqueue and the sockets' slab caches */
@@ -535,10 +535,10 @@ extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp);
-void wsk_sock_attach_kern(struct wsk_sock *s, struct socket *sock);
-void wsk_sock_reset(struct wsk_sock *s, bool rejected);
-void wsk_sock_kick_ops(struct wsk_sock *s);
-void wsk_sock_free(struct wsk_sock *s);
+void wsk_sock_attach_kern(struct wsk_sock *ws, struct socket *sock);
+void wsk_sock_reset(struct wsk_sock *ws, bool rejected);
+void wsk_sock_kick_ops(struct wsk_sock *ws);
+void wsk_sock_free(struct wsk_sock *ws);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
 
 /* listen.c: called from the op work (process context) */
@@ -568,11 +568,11 @@ void wsk_net_put_kern(struct net *net);
 /* Internal "events" of a listener, never enabled or disabled by a client. */
 #define WSK_EV_INSPECT	0x1000
 #define WSK_EV_ABORT	0x2000
-bool wsk_cb_begin_locked(struct wsk_sock *s, u32 event);
-bool wsk_cb_begin(struct wsk_sock *s, u32 event);
-void wsk_cb_end(struct wsk_sock *s, u32 event, int ret);
+bool wsk_cb_begin_locked(struct wsk_sock *ws, u32 event);
+bool wsk_cb_begin(struct wsk_sock *ws, u32 event);
+void wsk_cb_end(struct wsk_sock *ws, u32 event, int ret);
 u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u32 mask);
-int wsk_event_control(struct wsk_sock *s, size_t in_size, const void *in,
+int wsk_event_control(struct wsk_sock *ws, size_t in_size, const void *in,
 		      struct wsk_req *req);
 
 /* ------------------------------------------------------------------------ */
@@ -655,20 +655,20 @@ enum wsk_test_point {
 	WSK_TP_CANCELLED,
 };
 
-typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *s, void *arg);
+typedef void (*wsk_test_hook_t)(enum wsk_test_point point, struct wsk_sock *ws, void *arg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern wsk_test_hook_t wsk_test_hook;
 
-static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *ws, void *arg)
 {
 	wsk_test_hook_t hook = READ_ONCE(wsk_test_hook);
 
 	if (unlikely(hook))
-		hook(point, s, arg);
+		hook(point, ws, arg);
 }
 #else
-static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+static inline void wsk_test_point(enum wsk_test_point point, struct wsk_sock *ws, void *arg)
 {
 }
 #endif

@@ -77,18 +77,18 @@ static void __net_exit wsk_net_exit(struct net *net)
 {
 	struct wsk_net *wn = wsk_net(net);
 	unsigned long flags;
-	struct wsk_sock *s;
+	struct wsk_sock *ws;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(s, &wsk_sock_list, list) {
-		spin_lock_irqsave(&s->lock, flags);
-		if (s->net == net && !s->net_gone) {
-			s->net_gone = true;
+	list_for_each_entry_rcu(ws, &wsk_sock_list, list) {
+		spin_lock_irqsave(&ws->lock, flags);
+		if (ws->net == net && !ws->net_gone) {
+			ws->net_gone = true;
 			/* An undelivered connection: its delivery kicks it. */
-			if (wsk_sock_is_listener(s) || !wsk_conn(s)->listener)
-				wsk_sock_kick_ops(s);
+			if (wsk_sock_is_listener(ws) || !wsk_conn(ws)->listener)
+				wsk_sock_kick_ops(ws);
 		}
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&ws->lock, flags);
 	}
 	rcu_read_unlock();
 

@@ -288,9 +288,9 @@ struct wsk_req *wsk_req_take(struct list_head *queue)
  */
 bool wsk_req_requeue_head(struct list_head *queue, struct wsk_req *req)
 {
-	struct wsk_sock *s = wsk_sock(wsk_rp(req)->sock);
+	struct wsk_sock *ws = wsk_sock(wsk_rp(req)->sock);
 
-	lockdep_assert_held(&s->lock);
+	lockdep_assert_held(&ws->lock);
 	if (wsk_rp(req)->cancel) {
 		WRITE_ONCE(wsk_rp(req)->sock, NULL);
 		return false;
@@ -349,7 +349,7 @@ bool wsk_req_cancel(struct wsk_req *req)
 {
 	bool found = false, marked = false;
 	struct wsk_socket *pub;
-	struct wsk_sock *s;
+	struct wsk_sock *ws;
 	unsigned long flags;
 
 	if (!req)
@@ -362,35 +362,35 @@ bool wsk_req_cancel(struct wsk_req *req)
 	rcu_read_lock();
 	pub = READ_ONCE(wsk_rp(req)->sock);
 	if (pub) {
-		s = wsk_sock(pub);
-		spin_lock_irqsave(&s->lock, flags);
+		ws = wsk_sock(pub);
+		spin_lock_irqsave(&ws->lock, flags);
 		if (wsk_rp(req)->sock == pub && !list_empty(&wsk_rp(req)->node)) {
 			wsk_req_unqueue(req);
 			/* The socket's close now waits for us (wsk_sock_teardown()). */
-			atomic_inc(&s->cancelling);
+			atomic_inc(&ws->cancelling);
 			found = true;
 		} else if (wsk_rp(req)->sock == pub && !wsk_rp(req)->cancel) {
 			/* Taken: its work completes it at its next step. */
 			wsk_rp(req)->cancel = true;
-			wsk_conn_kick(wsk_conn(s));
+			wsk_conn_kick(wsk_conn(ws));
 			marked = true;
 		}
 		/* Still pending: traced before its completion can free it. */
 		if (found || marked)
 			trace_wsk_req_cancel(req, true);
-		spin_unlock_irqrestore(&s->lock, flags);
+		spin_unlock_irqrestore(&ws->lock, flags);
 	}
 	rcu_read_unlock();
 
 	if (!found && !marked)
 		trace_wsk_req_cancel(req, false);
 	if (found) {
-		/* @s stays: its teardown waits for @s->cancelling to drop to 0. */
-		wsk_test_point(WSK_TP_CANCELLED, s, req);
+		/* @ws stays: its teardown waits for @ws->cancelling to drop to 0. */
+		wsk_test_point(WSK_TP_CANCELLED, ws, req);
 		wsk_req_complete(req, -ECANCELED);
 		rcu_read_lock();
-		if (atomic_dec_and_test(&s->cancelling))
-			wake_up_var(&s->cancelling);
+		if (atomic_dec_and_test(&ws->cancelling))
+			wake_up_var(&ws->cancelling);
 		rcu_read_unlock();
 	}
 	return found || marked;

@@ -74,7 +74,7 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 				unsigned int category, gfp_t gfp)
 {
 	unsigned long flags;
-	struct wsk_sock *s;
+	struct wsk_sock *ws;
 
 	if (category == WSK_FLAG_LISTEN_SOCKET) {
 		struct wsk_listener *ls = kmem_cache_zalloc(wsk_listener_cache, gfp);
@@ -82,51 +82,51 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 		if (!ls)
 			return NULL;
 		wsk_listen_init(ls);
-		s = &ls->ws;
+		ws = &ls->ws;
 	} else {
 		struct wsk_conn *c = kmem_cache_zalloc(wsk_conn_cache, gfp);
 
 		if (!c)
 			return NULL;
 		wsk_conn_init(c);
-		s = &c->ws;
+		ws = &c->ws;
 	}
-	s->client = client;
-	s->net = net;
-	s->family = family;
-	s->category = category;
-	s->pub.dispatch = category == WSK_FLAG_LISTEN_SOCKET ?
+	ws->client = client;
+	ws->net = net;
+	ws->family = family;
+	ws->category = category;
+	ws->pub.dispatch = category == WSK_FLAG_LISTEN_SOCKET ?
 		(const void *)&wsk_listen_dispatch : (const void *)&wsk_connection_dispatch;
-	spin_lock_init(&s->lock);
-	s->state = WSK_SOCK_CREATING;
-	INIT_LIST_HEAD(&s->op_q);
-	INIT_LIST_HEAD(&s->evwait_q);
-	INIT_WORK(&s->op_work, wsk_sock_op_work);
+	spin_lock_init(&ws->lock);
+	ws->state = WSK_SOCK_CREATING;
+	INIT_LIST_HEAD(&ws->op_q);
+	INIT_LIST_HEAD(&ws->evwait_q);
+	INIT_WORK(&ws->op_work, wsk_sock_op_work);
 	wsk_client_get_socket(client);
 	wsk_stat_inc(&wsk_stats.sockets);
 	wsk_stat_inc(&wsk_stats.sockets_by_category[wsk_category_index(category)]);
 
 	/* Published initialised; the id is taken under the lock: list in id order. */
 	spin_lock_irqsave(&wsk_sock_list_lock, flags);
-	s->id = ++wsk_sock_last_id;
-	list_add_tail_rcu(&s->list, &wsk_sock_list);
+	ws->id = ++wsk_sock_last_id;
+	list_add_tail_rcu(&ws->list, &wsk_sock_list);
 	spin_unlock_irqrestore(&wsk_sock_list_lock, flags);
-	return s;
+	return ws;
 }
 
 static void wsk_sock_free_rcu(struct rcu_head *head)
 {
-	struct wsk_sock *s = container_of(head, struct wsk_sock, rcu);
+	struct wsk_sock *ws = container_of(head, struct wsk_sock, rcu);
 
-	if (wsk_sock_is_listener(s))
-		kmem_cache_free(wsk_listener_cache, wsk_listener(s));
+	if (wsk_sock_is_listener(ws))
+		kmem_cache_free(wsk_listener_cache, wsk_listener(ws));
 	else
-		kmem_cache_free(wsk_conn_cache, wsk_conn(s));
+		kmem_cache_free(wsk_conn_cache, wsk_conn(ws));
 }
 
 /**
  * wsk_sock_free - drop a socket object whose last completion has run
- * @s: the socket; its kernel socket is gone
+ * @ws: the socket; its kernel socket is gone
  *
  * The memory is freed after an RCU grace period (wsk_req_cancel() and the
  * debugfs listing may still be looking at it), then the client's count
@@ -135,66 +135,66 @@ static void wsk_sock_free_rcu(struct rcu_head *head)
  *
  * Context: any.
  */
-void wsk_sock_free(struct wsk_sock *s)
+void wsk_sock_free(struct wsk_sock *ws)
 {
-	struct wsk_client *client = s->client;
+	struct wsk_client *client = ws->client;
 	unsigned long flags;
 
 	spin_lock_irqsave(&wsk_sock_list_lock, flags);
-	list_del_rcu(&s->list);
+	list_del_rcu(&ws->list);
 	spin_unlock_irqrestore(&wsk_sock_list_lock, flags);
-	wsk_stat_dec(&wsk_stats.sockets_by_category[wsk_category_index(s->category)]);
+	wsk_stat_dec(&wsk_stats.sockets_by_category[wsk_category_index(ws->category)]);
 	wsk_stat_dec(&wsk_stats.sockets);
-	call_rcu(&s->rcu, wsk_sock_free_rcu);
+	call_rcu(&ws->rcu, wsk_sock_free_rcu);
 	wsk_client_put_socket(client);
 }
 
 /**
  * wsk_sock_kick_ops - queue the op work unless it is queued or running
- * @s: the socket
+ * @ws: the socket
  *
- * Context: any; the caller holds @s->lock.
+ * Context: any; the caller holds @ws->lock.
  */
-void wsk_sock_kick_ops(struct wsk_sock *s)
+void wsk_sock_kick_ops(struct wsk_sock *ws)
 {
-	lockdep_assert_held(&s->lock);
-	if (!s->op_active) {
-		s->op_active = true;
-		queue_work(wsk_wq, &s->op_work);
+	lockdep_assert_held(&ws->lock);
+	if (!ws->op_active) {
+		ws->op_active = true;
+		queue_work(wsk_wq, &ws->op_work);
 	}
 }
 
 /* ------------------------------------------------------------------------ */
 /* The operation work (process context, may sleep)                          */
 
-static bool wsk_sock_do_create(struct wsk_sock *s)
+static bool wsk_sock_do_create(struct wsk_sock *ws)
 {
-	struct wsk_req *req = s->create_req;
+	struct wsk_req *req = ws->create_req;
 	struct socket *sock;
 	unsigned long flags;
 	int err;
 
-	err = sock_create_kern(s->net, s->family, SOCK_STREAM, IPPROTO_TCP, &sock);
+	err = sock_create_kern(ws->net, ws->family, SOCK_STREAM, IPPROTO_TCP, &sock);
 	if (!err)
-		wsk_sock_attach_kern(s, sock);
+		wsk_sock_attach_kern(ws, sock);
 	/* wsk_socket()'s reference: from here on the namespace may go. */
-	put_net(s->net);
+	put_net(ws->net);
 	if (err) {
 		wsk_req_complete(req, err);
-		wsk_sock_free(s);
+		wsk_sock_free(ws);
 		return false;
 	}
-	spin_lock_irqsave(&s->lock, flags);
-	s->state = WSK_SOCK_OPEN;
-	s->create_req = NULL;
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_lock_irqsave(&ws->lock, flags);
+	ws->state = WSK_SOCK_OPEN;
+	ws->create_req = NULL;
+	spin_unlock_irqrestore(&ws->lock, flags);
 
-	req->result.socket = &s->pub;
+	req->result.socket = &ws->pub;
 	wsk_req_complete(req, 0);
 	return true;
 }
 
-static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
+static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 {
 	struct sockaddr_storage addr;
 	struct sockaddr_storage local;
@@ -203,52 +203,52 @@ static int wsk_sock_do_bind(struct wsk_sock *s, struct wsk_req *req)
 	int addrlen = wsk_rp(req)->args.bind.addrlen;
 	int len, err;
 
-	spin_lock_irqsave(&s->lock, flags);
-	state = s->state;
-	spin_unlock_irqrestore(&s->lock, flags);
-	if (!s->sock)
+	spin_lock_irqsave(&ws->lock, flags);
+	state = ws->state;
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (!ws->sock)
 		return -ESHUTDOWN;	/* its namespace went away */
 	if (state != WSK_SOCK_OPEN)
 		return -EINVAL;
 
 	/* The caller's buffer stays valid until completion; kernel_bind() wants it writable. */
 	memcpy(&addr, wsk_rp(req)->args.bind.addr, addrlen);
-	err = kernel_bind(s->sock, (struct sockaddr *)&addr, addrlen);
+	err = kernel_bind(ws->sock, (struct sockaddr *)&addr, addrlen);
 	if (err)
 		return err;
 
 	/* Cache the address now: kernel_getsockname() sleeps, callers may not. */
 	memset(&local, 0, sizeof(local));
-	len = kernel_getsockname(s->sock, (struct sockaddr *)&local);
+	len = kernel_getsockname(ws->sock, (struct sockaddr *)&local);
 	if (len < 0)
 		return len;
 
-	spin_lock_irqsave(&s->lock, flags);
-	s->local_len = wsk_addr_set(&s->local, &local, len);
-	s->state = WSK_SOCK_BOUND;
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_lock_irqsave(&ws->lock, flags);
+	ws->local_len = wsk_addr_set(&ws->local, &local, len);
+	ws->state = WSK_SOCK_BOUND;
+	spin_unlock_irqrestore(&ws->lock, flags);
 
-	if (!wsk_sock_is_listener(s))
+	if (!wsk_sock_is_listener(ws))
 		return 0;
 
-	err = wsk_listen_start(wsk_listener(s));
+	err = wsk_listen_start(wsk_listener(ws));
 	if (err)
 		return err;
-	wsk_test_point(WSK_TP_LISTENED, s, NULL);
-	spin_lock_irqsave(&s->lock, flags);
-	s->state = WSK_SOCK_LISTENING;
+	wsk_test_point(WSK_TP_LISTENED, ws, NULL);
+	spin_lock_irqsave(&ws->lock, flags);
+	ws->state = WSK_SOCK_LISTENING;
 	/* Connections that came before this: their wake-up found it not listening. */
-	wsk_listen_kick(wsk_listener(s));
-	spin_unlock_irqrestore(&s->lock, flags);
+	wsk_listen_kick(wsk_listener(ws));
+	spin_unlock_irqrestore(&ws->lock, flags);
 	return 0;
 }
 
-static int wsk_sock_do_setopt(struct wsk_sock *s, struct wsk_req *req)
+static int wsk_sock_do_setopt(struct wsk_sock *ws, struct wsk_req *req)
 {
 	int level = wsk_rp(req)->args.setopt.level;
 	int code = wsk_rp(req)->args.setopt.code;
 	int val = wsk_rp(req)->args.setopt.value;
-	struct socket *sock = s->sock;
+	struct socket *sock = ws->sock;
 
 	if (!sock)
 		return -ESHUTDOWN;	/* its namespace went away */
@@ -257,18 +257,18 @@ static int wsk_sock_do_setopt(struct wsk_sock *s, struct wsk_req *req)
 	return sock->ops->setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
 }
 
-static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
+static void wsk_sock_run_op(struct wsk_sock *ws, struct wsk_req *req)
 {
 	size_t *out_returned;
 	int err;
 
 	switch (wsk_rp(req)->kind) {
 	case WSK_REQ_BIND:
-		err = wsk_sock_do_bind(s, req);
+		err = wsk_sock_do_bind(ws, req);
 		break;
 	case WSK_REQ_SETOPT:
 		out_returned = wsk_rp(req)->args.setopt.out_returned;
-		err = wsk_sock_do_setopt(s, req);
+		err = wsk_sock_do_setopt(ws, req);
 		if (out_returned)
 			*out_returned = 0;
 		break;
@@ -282,18 +282,18 @@ static void wsk_sock_run_op(struct wsk_sock *s, struct wsk_req *req)
 
 /**
  * wsk_sock_attach_kern - give a socket its kernel socket
- * @s: the socket, not yet handed to the client
- * @sock: the kernel socket, in @s->net
+ * @ws: the socket, not yet handed to the client
+ * @sock: the kernel socket, in @ws->net
  *
- * Counted in @s->net until wsk_sock_release_kern(): a namespace exit waits
+ * Counted in @ws->net until wsk_sock_release_kern(): a namespace exit waits
  * for that count to drop to zero.
  *
  * Context: process context (the op work or the listener's accept work).
  */
-void wsk_sock_attach_kern(struct wsk_sock *s, struct socket *sock)
+void wsk_sock_attach_kern(struct wsk_sock *ws, struct socket *sock)
 {
-	wsk_net_hold_kern(s->net);
-	s->sock = sock;
+	wsk_net_hold_kern(ws->net);
+	ws->sock = sock;
 }
 
 /*
@@ -323,14 +323,14 @@ static void wsk_conn_release_sock(struct socket *sock, bool graceful)
 	sock_release(sock);
 }
 
-/* Release the kernel socket @sock that @s had. Context: process context. */
-static void wsk_sock_release_kern(struct wsk_sock *s, struct socket *sock, bool graceful)
+/* Release the kernel socket @sock that @ws had. Context: process context. */
+static void wsk_sock_release_kern(struct wsk_sock *ws, struct socket *sock, bool graceful)
 {
-	struct net *net = s->net;
+	struct net *net = ws->net;
 
 	if (!sock)
 		return;
-	if (wsk_sock_is_listener(s))
+	if (wsk_sock_is_listener(ws))
 		sock_release(sock);	/* resets the children still queued */
 	else
 		wsk_conn_release_sock(sock, graceful);
@@ -344,7 +344,7 @@ static void wsk_sock_release_kern(struct wsk_sock *s, struct socket *sock, bool 
  * requests completed, undelivered connections reset, socket released; then
  * the close (if any) completes and the socket is dropped.
  */
-static void wsk_sock_teardown(struct wsk_sock *s)
+static void wsk_sock_teardown(struct wsk_sock *ws)
 {
 	struct wsk_req *close_req;
 	unsigned int nr_cancelled;
@@ -353,28 +353,28 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	unsigned long flags;
 	LIST_HEAD(cancelled);
 
-	if (s->close_req)
-		trace_wsk_sock_close_start(s);
+	if (ws->close_req)
+		trace_wsk_sock_close_start(ws);
 	/* Both wait for the socket's callbacks and stop them for good. */
-	if (wsk_sock_is_listener(s))
-		wsk_listen_stop(wsk_listener(s));
+	if (wsk_sock_is_listener(ws))
+		wsk_listen_stop(wsk_listener(ws));
 	else
-		wsk_conn_stop(wsk_conn(s), &cancelled);
+		wsk_conn_stop(wsk_conn(ws), &cancelled);
 
-	spin_lock_irqsave(&s->lock, flags);
-	wsk_req_dequeue_all(&s->op_q, &cancelled);
-	if (wsk_sock_is_listener(s))
-		wsk_req_dequeue_all(&wsk_listener(s)->accept_q, &cancelled);
-	wsk_req_dequeue_all(&s->evwait_q, &cancelled);
-	sock = s->sock;
-	s->sock = NULL;
-	close_req = s->close_req;
-	reset = s->reset;
-	rejected = s->rejected;
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_lock_irqsave(&ws->lock, flags);
+	wsk_req_dequeue_all(&ws->op_q, &cancelled);
+	if (wsk_sock_is_listener(ws))
+		wsk_req_dequeue_all(&wsk_listener(ws)->accept_q, &cancelled);
+	wsk_req_dequeue_all(&ws->evwait_q, &cancelled);
+	sock = ws->sock;
+	ws->sock = NULL;
+	close_req = ws->close_req;
+	reset = ws->reset;
+	rejected = ws->rejected;
+	spin_unlock_irqrestore(&ws->lock, flags);
 
 	nr_cancelled = wsk_req_complete_list(&cancelled, -ECANCELED);
-	wsk_sock_release_kern(s, sock, !reset);
+	wsk_sock_release_kern(ws, sock, !reset);
 	if (rejected)
 		wsk_stat_inc(&wsk_stats.connections_rejected);
 
@@ -383,17 +383,17 @@ static void wsk_sock_teardown(struct wsk_sock *s)
 	 * them completes it in its own context: the close completes after it,
 	 * and the socket stays until its canceller no longer touches it.
 	 */
-	wait_var_event(&s->cancelling, !atomic_read(&s->cancelling));
+	wait_var_event(&ws->cancelling, !atomic_read(&ws->cancelling));
 	if (close_req) {
-		trace_wsk_sock_close_end(s, nr_cancelled);
+		trace_wsk_sock_close_end(ws, nr_cancelled);
 		wsk_req_complete(close_req, 0);
 	}
-	wsk_sock_free(s);
+	wsk_sock_free(ws);
 }
 
 /**
  * wsk_sock_reset - tear down a socket the client does not hold (any more)
- * @s: an undelivered connection, or one its accept_event refused
+ * @ws: an undelivered connection, or one its accept_event refused
  * @rejected: count it in connections_rejected
  *
  * Marks it closing and resets it: at once, or, if its op work is queued or
@@ -402,58 +402,58 @@ static void wsk_sock_teardown(struct wsk_sock *s)
  *
  * Context: process context (the accept work, or the listener's teardown).
  */
-void wsk_sock_reset(struct wsk_sock *s, bool rejected)
+void wsk_sock_reset(struct wsk_sock *ws, bool rejected)
 {
 	unsigned long flags;
 	bool now;
 
-	spin_lock_irqsave(&s->lock, flags);
-	s->closing = true;
-	s->reset = true;
-	s->rejected = rejected;
-	now = !s->op_active;
+	spin_lock_irqsave(&ws->lock, flags);
+	ws->closing = true;
+	ws->reset = true;
+	ws->rejected = rejected;
+	now = !ws->op_active;
 	/* Taken: nothing queues the op work again. */
-	s->op_active = true;
-	spin_unlock_irqrestore(&s->lock, flags);
+	ws->op_active = true;
+	spin_unlock_irqrestore(&ws->lock, flags);
 	if (now)
-		wsk_sock_teardown(s);
+		wsk_sock_teardown(ws);
 }
 
 /*
- * The namespace of @s is being dismantled: release its kernel socket now
+ * The namespace of @ws is being dismantled: release its kernel socket now
  * (abortively), complete what is pending on it with -ESHUTDOWN, and let its
  * events tell the client (the accept event's NULL socket; the NULL
  * indication and the abortive disconnect event). It stays the client's
  * until closed. Context: the op work.
  */
-static void wsk_sock_kill(struct wsk_sock *s)
+static void wsk_sock_kill(struct wsk_sock *ws)
 {
 	struct socket *sock;
 	unsigned long flags;
 	LIST_HEAD(failed);
 
-	if (wsk_sock_is_listener(s)) {
-		wsk_listen_stop(wsk_listener(s));
-		wsk_listen_die(wsk_listener(s));
+	if (wsk_sock_is_listener(ws)) {
+		wsk_listen_stop(wsk_listener(ws));
+		wsk_listen_die(wsk_listener(ws));
 	} else {
-		wsk_conn_quiesce(wsk_conn(s), &failed);
+		wsk_conn_quiesce(wsk_conn(ws), &failed);
 	}
-	spin_lock_irqsave(&s->lock, flags);
-	sock = s->sock;
-	s->sock = NULL;
-	s->state = WSK_SOCK_DEAD;
-	spin_unlock_irqrestore(&s->lock, flags);
+	spin_lock_irqsave(&ws->lock, flags);
+	sock = ws->sock;
+	ws->sock = NULL;
+	ws->state = WSK_SOCK_DEAD;
+	spin_unlock_irqrestore(&ws->lock, flags);
 
-	wsk_sock_release_kern(s, sock, false);
+	wsk_sock_release_kern(ws, sock, false);
 	wsk_stat_inc(&wsk_stats.sockets_net_killed);
 	wsk_req_complete_list(&failed, -ESHUTDOWN);
 
-	spin_lock_irqsave(&s->lock, flags);
-	if (wsk_sock_is_listener(s))
-		wsk_listen_queue(wsk_listener(s), 0);
+	spin_lock_irqsave(&ws->lock, flags);
+	if (wsk_sock_is_listener(ws))
+		wsk_listen_queue(wsk_listener(ws), 0);
 	else
-		wsk_conn_kick(wsk_conn(s));
-	spin_unlock_irqrestore(&s->lock, flags);
+		wsk_conn_kick(wsk_conn(ws));
+	spin_unlock_irqrestore(&ws->lock, flags);
 }
 
 /* Operations one pass of the op work runs at most before it requeues. */
@@ -461,45 +461,45 @@ static void wsk_sock_kill(struct wsk_sock *s)
 
 static void wsk_sock_op_work(struct work_struct *work)
 {
-	struct wsk_sock *s = container_of(work, struct wsk_sock, op_work);
+	struct wsk_sock *ws = container_of(work, struct wsk_sock, op_work);
 	unsigned int budget = WSK_OP_BUDGET;
 	struct wsk_req *req;
 	unsigned long flags;
 	bool kill;
 
 	/* create_req is set before the first queueing and only cleared here. */
-	if (s->create_req && !wsk_sock_do_create(s))
+	if (ws->create_req && !wsk_sock_do_create(ws))
 		return;
 
-	wsk_test_point(WSK_TP_OP_PASS, s, NULL);
+	wsk_test_point(WSK_TP_OP_PASS, ws, NULL);
 	for (;; cond_resched()) {
-		spin_lock_irqsave(&s->lock, flags);
-		kill = s->net_gone && s->sock;
-		if ((s->closing || kill) && wsk_sock_in_accept_event(s)) {
+		spin_lock_irqsave(&ws->lock, flags);
+		kill = ws->net_gone && ws->sock;
+		if ((ws->closing || kill) && wsk_sock_in_accept_event(ws)) {
 			/* Not while its accept_event runs: that kicks us once it returns. */
-			s->op_active = false;
-			spin_unlock_irqrestore(&s->lock, flags);
+			ws->op_active = false;
+			spin_unlock_irqrestore(&ws->lock, flags);
 			return;
 		}
-		if (s->closing) {
+		if (ws->closing) {
 			/* op_active stays set: nothing queues this work again. */
-			spin_unlock_irqrestore(&s->lock, flags);
-			wsk_sock_teardown(s);
+			spin_unlock_irqrestore(&ws->lock, flags);
+			wsk_sock_teardown(ws);
 			return;
 		}
 		if (!budget--) {
-			queue_work(wsk_wq, &s->op_work);	/* op_active stays set */
-			spin_unlock_irqrestore(&s->lock, flags);
+			queue_work(wsk_wq, &ws->op_work);	/* op_active stays set */
+			spin_unlock_irqrestore(&ws->lock, flags);
 			return;
 		}
-		req = kill ? NULL : wsk_req_dequeue(&s->op_q);
+		req = kill ? NULL : wsk_req_dequeue(&ws->op_q);
 		if (!req && !kill)
-			s->op_active = false;
-		spin_unlock_irqrestore(&s->lock, flags);
+			ws->op_active = false;
+		spin_unlock_irqrestore(&ws->lock, flags);
 		if (kill)
-			wsk_sock_kill(s);
+			wsk_sock_kill(ws);
 		else if (req)
-			wsk_sock_run_op(s, req);
+			wsk_sock_run_op(ws, req);
 		else
 			return;
 	}
@@ -551,7 +551,7 @@ static bool wsk_sock_closing(struct wsk_sock *ws)
 int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned int flags,
 	       void *socket_context, const void *client_dispatch, struct wsk_req *req)
 {
-	struct wsk_sock *s;
+	struct wsk_sock *ws;
 	int err;
 
 	err = wsk_req_claim(req, WSK_REQ_SOCKET, NULL);
@@ -569,17 +569,17 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	if (!maybe_get_net(net))
 		return wsk_req_leave(req, -EINVAL);
 
-	s = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
-	if (!s) {
+	ws = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
+	if (!ws) {
 		put_net(net);
 		return wsk_req_leave(req, -ENOMEM);
 	}
-	s->context = socket_context;
-	s->client_dispatch = client_dispatch;
-	wsk_rp(req)->sock_id = s->id;	/* its completion reports the new socket */
-	s->create_req = req;
-	s->op_active = true;
-	queue_work(wsk_wq, &s->op_work);
+	ws->context = socket_context;
+	ws->client_dispatch = client_dispatch;
+	wsk_rp(req)->sock_id = ws->id;	/* its completion reports the new socket */
+	ws->create_req = req;
+	ws->op_active = true;
+	queue_work(wsk_wq, &ws->op_work);
 	return -EINPROGRESS;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_socket, WSK);

@@ -280,16 +280,16 @@ TRACE_EVENT(wsk_verdict,
 
 /* A socket's close starts its teardown (on the workqueue). */
 TRACE_EVENT(wsk_sock_close_start,
-	    TP_PROTO(const struct wsk_sock *s),
-	    TP_ARGS(s),
+	    TP_PROTO(const struct wsk_sock *ws),
+	    TP_ARGS(ws),
 	    TP_STRUCT__entry(__field(u64, sock)
 			     __field(u64, client)
 			     __field(unsigned int, category)
 			     __field(int, state)),
-	    TP_fast_assign(__entry->sock = s->id;
-			   __entry->client = s->client->id;
-			   __entry->category = s->category;
-			   __entry->state = s->state;),
+	    TP_fast_assign(__entry->sock = ws->id;
+			   __entry->client = ws->client->id;
+			   __entry->category = ws->category;
+			   __entry->state = ws->state;),
 	    TP_printk("sock=%llu client=%llu category=%s state=%s",
 		      __entry->sock, __entry->client, show_wsk_category(__entry->category),
 		      show_wsk_sock_state(__entry->state))
@@ -300,11 +300,11 @@ TRACE_EVENT(wsk_sock_close_start,
  * with -ECANCELED. The close request's complete event follows.
  */
 TRACE_EVENT(wsk_sock_close_end,
-	    TP_PROTO(const struct wsk_sock *s, unsigned int cancelled),
-	    TP_ARGS(s, cancelled),
+	    TP_PROTO(const struct wsk_sock *ws, unsigned int cancelled),
+	    TP_ARGS(ws, cancelled),
 	    TP_STRUCT__entry(__field(u64, sock)
 			     __field(unsigned int, cancelled)),
-	    TP_fast_assign(__entry->sock = s->id;
+	    TP_fast_assign(__entry->sock = ws->id;
 			   __entry->cancelled = cancelled;),
 	    TP_printk("sock=%llu cancelled=%u", __entry->sock, __entry->cancelled)
 );
