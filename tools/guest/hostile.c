@@ -84,8 +84,9 @@
  *
  * ("timedout": connections the bound passed on once connected;
  * "unadmitted": connects the bound passed on; "unread_at_stall": bytes sent
- * without reading when sending blocked, the largest of the run). Each violation is also described on stderr. Exit
- * status 0 without violations, 1 with, 2 on a usage or setup error.
+ * without reading when sending blocked, the largest of the run). Each
+ * violation is also described on stderr. Exit status 0 without violations,
+ * 1 with, 2 on a usage or setup error.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
