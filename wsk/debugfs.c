@@ -157,8 +157,6 @@ struct wsk_sock_snap {
 	u32 events;
 	unsigned int kqueue;
 	unsigned int backlog;
-	int local_len;
-	int remote_len;
 	union wsk_addr local;
 	union wsk_addr remote;
 };
@@ -181,7 +179,7 @@ static void wsk_snap_listener(struct wsk_sock_snap *snap, struct wsk_listener *l
 	snap->events |= ls->inherit;
 	snap->accepted = ls->accepted;
 	snap->retained = 0;
-	snap->remote_len = 0;
+	memset(&snap->remote, 0, sizeof(snap->remote));
 }
 
 /* A connection's part; its lock held. */
@@ -197,7 +195,6 @@ static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 	snap->pended = 0;
 	snap->accepted = 0;
 	snap->retained = c->nr_retained;
-	snap->remote_len = c->remote_len;
 	memcpy(&snap->remote, &c->remote, sizeof(snap->remote));
 }
 
@@ -236,15 +233,13 @@ static void wsk_sock_snapshot(struct wsk_sock *ws, struct wsk_sock_snap *snap)
 		snap->kqueue = READ_ONCE(sk->sk_ack_backlog);
 		snap->backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	}
-	snap->local_len = ws->local_len;
 	memcpy(&snap->local, &ws->local, sizeof(snap->local));
 	spin_unlock_irqrestore(&ws->lock, flags);
 }
 
-static void wsk_show_addr(struct seq_file *m, const char *key,
-			  const union wsk_addr *addr, int len)
+static void wsk_show_addr(struct seq_file *m, const char *key, const union wsk_addr *addr)
 {
-	if (len && (addr->sa.sa_family == AF_INET || addr->sa.sa_family == AF_INET6))
+	if (wsk_addr_len(addr))
 		seq_printf(m, " %s=%pISpc", key, &addr->sa);
 	else
 		seq_printf(m, " %s=-", key);
@@ -259,8 +254,8 @@ static void wsk_sock_show_one(struct seq_file *m, const struct wsk_sock_snap *sn
 		   snap->category == WSK_FLAG_LISTEN_SOCKET ? "listen" : "connection",
 		   snap->closing ? "closing" : wsk_sock_state_name(snap->state),
 		   snap->family == AF_INET ? "inet" : "inet6");
-	wsk_show_addr(m, "local", &snap->local, snap->local_len);
-	wsk_show_addr(m, "remote", &snap->remote, snap->remote_len);
+	wsk_show_addr(m, "local", &snap->local);
+	wsk_show_addr(m, "remote", &snap->remote);
 	for (i = WSK_REQ_SOCKET; i < WSK_REQ_INLINE; i++)
 		seq_printf(m, " pending_%s=%u", wsk_req_kind_name(i), snap->pending[i]);
 	seq_printf(m, " accepted=%llu held=%u kqueue=%u backlog=%u",

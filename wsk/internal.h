@@ -214,7 +214,7 @@ enum wsk_sock_state {
  *
  * What kernel_getsockname() and getpeername give the sockets wsk has: 28
  * bytes at most, where a sockaddr_storage takes 128. wsk_addr_set() caches
- * one.
+ * one; its family gives its length (wsk_addr_len()), an empty one has none.
  */
 union wsk_addr {
 	struct sockaddr sa;
@@ -222,16 +222,29 @@ union wsk_addr {
 	struct sockaddr_in6 v6;
 };
 
+/* The length of the address @a caches: 0 if it has none. */
+static inline int wsk_addr_len(const union wsk_addr *a)
+{
+	switch (a->sa.sa_family) {
+	case AF_INET:
+		return sizeof(a->v4);
+	case AF_INET6:
+		return sizeof(a->v6);
+	default:
+		return 0;
+	}
+}
+
 /*
  * Cache @len bytes of @from (a kernel_getsockname() result; negative: none)
- * in @to; return the length cached, 0 for none.
+ * in @to: a whole AF_INET or AF_INET6 address, or none.
  */
-static inline int wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage *from, int len)
+static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage *from, int len)
 {
-	len = clamp_t(int, len, 0, sizeof(*to));
 	memset(to, 0, sizeof(*to));
-	memcpy(to, from, len);
-	return len;
+	memcpy(to, from, clamp_t(int, len, 0, sizeof(*to)));
+	if (len < wsk_addr_len(to) || !wsk_addr_len(to))
+		memset(to, 0, sizeof(*to));
 }
 
 /**
@@ -283,8 +296,8 @@ static inline int wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage
  * @cancelling: requests wsk_req_cancel() took off this socket's queues and
  *	is still completing in its caller's context (atomic, no lock); the
  *	teardown waits for 0 before the close completes and the socket goes
- * @local_len: length of @local, 0 until bound or accepted
- * @local: cached local address (kernel_getsockname() sleeps)
+ * @local: cached local address (kernel_getsockname() sleeps); none until
+ *	bound or accepted
  * @op_q: queued operations (bind, option SET), FIFO, run by @op_work
  * @create_req: the wsk_socket() request until the socket is created
  * @close_req: the wsk_close() request once the close has started
@@ -323,7 +336,6 @@ struct wsk_sock {
 	bool op_active;
 	bool dead_reported;
 	atomic_t cancelling;
-	int local_len;
 	union wsk_addr local;
 	struct list_head op_q;
 	struct wsk_req *create_req;
@@ -429,7 +441,6 @@ enum wsk_conn_stage {
  *	it to look for aborts); NULL once delivered
  * @in_accept_event: the accept_event that offers it is running; a close
  *	started meanwhile waits for it to return before it runs
- * @remote_len: length of @remote
  * @remote: cached peer address
  * @tx_q: queued sends and graceful disconnects, FIFO (cancellable)
  * @tx_cur: the send or disconnect being handed to TCP (taken: see the
@@ -460,7 +471,6 @@ struct wsk_conn {
 	struct list_head stage_node;
 
 	struct wsk_listener *listener;
-	int remote_len;
 	union wsk_addr remote;
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;

@@ -439,8 +439,8 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 
 	/* Under the lock: the socket is already on the debugfs list. */
 	spin_lock_irqsave(&conn->ws.lock, flags);
-	conn->ws.local_len = wsk_addr_set(&conn->ws.local, &local, local_len);
-	conn->remote_len = wsk_addr_set(&conn->remote, &remote, remote_len);
+	wsk_addr_set(&conn->ws.local, &local, local_len);
+	wsk_addr_set(&conn->remote, &remote, remote_len);
 	/* A reset the hook saw already stays recorded. */
 	if (tcp_state == TCP_CLOSE)
 		conn->peer_reset = true;
@@ -450,11 +450,11 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 	return conn;
 }
 
-static void wsk_fill_addr(struct sockaddr_storage *to, const union wsk_addr *from, int len)
+static void wsk_fill_addr(struct sockaddr_storage *to, const union wsk_addr *from)
 {
 	if (to) {
 		memset(to, 0, sizeof(*to));
-		memcpy(to, from, len);
+		memcpy(to, from, wsk_addr_len(from));
 	}
 }
 
@@ -466,8 +466,8 @@ static void wsk_accept_deliver(struct wsk_listener *ls, struct wsk_conn *conn, s
 {
 	unsigned long flags;
 
-	wsk_fill_addr(wsk_rp(req)->args.accept.local, &conn->ws.local, conn->ws.local_len);
-	wsk_fill_addr(wsk_rp(req)->args.accept.remote, &conn->remote, conn->remote_len);
+	wsk_fill_addr(wsk_rp(req)->args.accept.local, &conn->ws.local);
+	wsk_fill_addr(wsk_rp(req)->args.accept.remote, &conn->remote);
 	spin_lock_irqsave(&conn->ws.lock, flags);
 	conn->ws.context = wsk_rp(req)->args.accept.context;
 	conn->ws.client_dispatch = wsk_rp(req)->args.accept.dispatch;
@@ -555,8 +555,8 @@ static void wsk_accept_decide(struct wsk_listener *ls, struct wsk_conn *conn, st
 	int verdict;
 
 	/* Filled whatever the verdict. */
-	wsk_fill_addr(args->local, &conn->ws.local, conn->ws.local_len);
-	wsk_fill_addr(args->remote, &conn->remote, conn->remote_len);
+	wsk_fill_addr(args->local, &conn->ws.local);
+	wsk_fill_addr(args->remote, &conn->remote);
 	verdict = args->condition((struct sockaddr *)&conn->remote,
 				  (struct sockaddr *)&conn->ws.local, args->callback_data);
 	trace_wsk_verdict(ls->ws.id, conn, WSK_VERDICT_CONDITION, verdict);

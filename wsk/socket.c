@@ -224,7 +224,7 @@ static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 		return len;
 
 	spin_lock_irqsave(&ws->lock, flags);
-	ws->local_len = wsk_addr_set(&ws->local, &local, len);
+	wsk_addr_set(&ws->local, &local, len);
 	ws->state = WSK_SOCK_BOUND;
 	spin_unlock_irqrestore(&ws->lock, flags);
 
@@ -711,7 +711,7 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	if (ws->closing) {
 		err = -ESHUTDOWN;
 	} else if (!remote) {
-		len = ws->local_len;
+		len = wsk_addr_len(&ws->local);
 		if (len) {
 			memset(addr, 0, sizeof(*addr));
 			memcpy(addr, &ws->local, len);
@@ -721,7 +721,7 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	} else if (wsk_sock_is_listener(ws)) {
 		err = -EOPNOTSUPP;
 	} else {
-		len = wsk_conn(ws)->remote_len;
+		len = wsk_addr_len(&wsk_conn(ws)->remote);
 		if (len) {
 			memset(addr, 0, sizeof(*addr));
 			memcpy(addr, &wsk_conn(ws)->remote, len);

@@ -47,10 +47,10 @@ static inline u64 wsk_req_trace_result(const struct wsk_req *req)
 }
 
 /* An address into an event's sockaddr_in6-sized array, zero-padded. */
-static inline void wsk_trace_addr(u8 *to, const union wsk_addr *addr, int len)
+static inline void wsk_trace_addr(u8 *to, const union wsk_addr *addr)
 {
-	memset(to, 0, sizeof(struct sockaddr_in6));
-	memcpy(to, addr, clamp_t(int, len, 0, sizeof(struct sockaddr_in6)));
+	BUILD_BUG_ON(sizeof(*addr) != sizeof(struct sockaddr_in6));
+	memcpy(to, addr, sizeof(*addr));	/* zero past its length */
 }
 
 #endif /* _WSK_TRACE_HELPERS_H */
@@ -180,10 +180,8 @@ DECLARE_EVENT_CLASS(wsk_accept_class,
 				     __field(bool, dead)),
 		    TP_fast_assign(__entry->listener = listener;
 				   __entry->sock = conn->ws.id;
-				   wsk_trace_addr(__entry->local, &conn->ws.local,
-						  conn->ws.local_len);
-				   wsk_trace_addr(__entry->remote, &conn->remote,
-						  conn->remote_len);
+				   wsk_trace_addr(__entry->local, &conn->ws.local);
+				   wsk_trace_addr(__entry->remote, &conn->remote);
 				   __entry->dead = conn->ws.state == WSK_SOCK_DEAD;),
 		    TP_printk("listener=%llu sock=%llu local=%pISpc remote=%pISpc dead=%d",
 			      __entry->listener, __entry->sock, __entry->local,
@@ -272,7 +270,7 @@ TRACE_EVENT(wsk_verdict,
 			   __entry->serial = conn->inspect_serial;
 			   __entry->source = source;
 			   __entry->verdict = verdict;
-			   wsk_trace_addr(__entry->remote, &conn->remote, conn->remote_len);),
+			   wsk_trace_addr(__entry->remote, &conn->remote);),
 	    TP_printk("listener=%llu sock=%llu id=%lu:%u source=%s verdict=%d remote=%pISpc",
 		      __entry->listener, __entry->sock, __entry->key, __entry->serial,
 		      show_wsk_verdict_source(__entry->source), __entry->verdict, __entry->remote)
