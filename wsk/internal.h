@@ -265,8 +265,6 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  *	immutable)
  * @client_dispatch: the client's event table (likewise)
  * @op_work: runs creation, @op_q, the kill and the teardown, one at a time
- * @rcu: the socket is freed after a grace period (wsk_req_cancel(), the
- *	debugfs listing)
  *
  * @lock: protects everything below it, in this structure and in the one that
  * embeds it unless that says otherwise, and the sock and node (wsk_req_priv) of
@@ -312,6 +310,9 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  *	accepted child (which inherited wsk's hook) when it is released
  * @orig_state_change: the listener's own sk_state_change, likewise (a
  *	child's is its listener's, as it inherited wsk's listener hook)
+ * @rcu: from wsk_sock_free() on, in place of the two: the socket is freed
+ *	after a grace period (wsk_req_cancel() and the debugfs listing may
+ *	still look at it, never at the hooks, which are off by then)
  */
 struct wsk_sock {
 	struct wsk_socket pub;
@@ -324,7 +325,6 @@ struct wsk_sock {
 	void *context;
 	const void *client_dispatch;
 	struct work_struct op_work;
-	struct rcu_head rcu;
 
 	spinlock_t lock;	/* see the kernel-doc above */
 	struct socket *sock;
@@ -343,8 +343,13 @@ struct wsk_sock {
 	u32 events;
 	u32 cb_running;
 	struct list_head evwait_q;
-	void (*orig_data_ready)(struct sock *sk);
-	void (*orig_state_change)(struct sock *sk);
+	union {
+		struct {
+			void (*orig_data_ready)(struct sock *sk);
+			void (*orig_state_change)(struct sock *sk);
+		};
+		struct rcu_head rcu;
+	};
 };
 
 struct wsk_conn;
