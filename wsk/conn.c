@@ -45,6 +45,9 @@
  * skbs of a send: the send returns -EAGAIN with room left in the send
  * buffer) is tried again WSK_IO_RETRY later, as TCP's own blocking senders
  * do: no wake-up may ever come from the peer, which may be waiting for us.
+ * One timer serves every connection: a connection whose allocation failed
+ * goes on wsk_io_retry_list, and when the timer fires each connection on
+ * it gets a pass of its io work. Its teardown takes it off the list first.
  *
  * So receive_event runs with the TCP socket lock owned (process context,
  * preemptible, must not sleep), and a callback that calls wsk_send() or
@@ -72,6 +75,18 @@
 #define WSK_IO_BUDGET		64
 /* After an allocation failed on the data path, the io work runs again in: */
 #define WSK_IO_RETRY		(HZ / 50)
+
+/*
+ * The connections waiting for the retry timer (entry: &wsk_conn.retry_node),
+ * and its lock. Taken with spin_lock_irqsave(), in any context, under a
+ * connection's lock or alone; nothing is taken under it but queue_work().
+ */
+static LIST_HEAD(wsk_io_retry_list);
+static DEFINE_SPINLOCK(wsk_io_retry_lock);
+
+static void wsk_io_retry_fire(struct work_struct *work);
+/* The retry timer, on wsk_wq (it must run under memory pressure). */
+static DECLARE_DELAYED_WORK(wsk_io_retry_work, wsk_io_retry_fire);
 
 /**
  * struct wsk_ind_block - one receive_event's chain and what backs it
@@ -137,7 +152,7 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	} else if (!c->ws.closing) {
 		if (why == WSK_WAKE_WRITE && (c->ws.events & WSK_EVENT_SEND_BACKLOG))
 			c->backlog_due = true;
-		mod_delayed_work(wsk_wq, &c->io_work, 0);
+		queue_work(wsk_wq, &c->io_work);
 	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 out:
@@ -245,19 +260,59 @@ void wsk_conn_kick(struct wsk_conn *c)
 	lockdep_assert_held(&c->ws.lock);
 	/* Not while a kill releases the kernel socket: it kicks us after. */
 	if (!c->ws.closing && !c->listener && !(c->ws.net_gone && c->ws.sock))
-		mod_delayed_work(wsk_wq, &c->io_work, 0);
+		queue_work(wsk_wq, &c->io_work);
 }
 
 /*
- * An allocation failed on @c's data path: run the io work again after
- * WSK_IO_RETRY (or sooner, if something kicks it). Context: any; the caller
- * holds @c->ws.lock.
+ * An allocation failed on @c's data path: run the io work again when the
+ * retry timer fires, within WSK_IO_RETRY (or sooner, if something kicks
+ * it). Context: any; the caller holds @c->ws.lock.
  */
 static void wsk_conn_retry(struct wsk_conn *c)
 {
 	lockdep_assert_held(&c->ws.lock);
-	if (!c->ws.closing && !c->listener && !(c->ws.net_gone && c->ws.sock))
-		queue_delayed_work(wsk_wq, &c->io_work, WSK_IO_RETRY);
+	if (c->ws.closing || c->listener || (c->ws.net_gone && c->ws.sock))
+		return;
+	spin_lock(&wsk_io_retry_lock);
+	if (list_empty(&c->retry_node))
+		list_add_tail(&c->retry_node, &wsk_io_retry_list);
+	spin_unlock(&wsk_io_retry_lock);
+	/* Armed unless it is already: the first failure sets the time. */
+	queue_delayed_work(wsk_wq, &wsk_io_retry_work, WSK_IO_RETRY);
+}
+
+/* Take @c off the retry list, if it is on it. Context: any. */
+static void wsk_conn_retry_forget(struct wsk_conn *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wsk_io_retry_lock, flags);
+	list_del_init(&c->retry_node);
+	spin_unlock_irqrestore(&wsk_io_retry_lock, flags);
+}
+
+/* The retry timer: a pass for every connection on the list. Context: wsk_wq. */
+static void wsk_io_retry_fire(struct work_struct *work)
+{
+	struct wsk_conn *c, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&wsk_io_retry_lock, flags);
+	list_for_each_entry_safe(c, tmp, &wsk_io_retry_list, retry_node) {
+		list_del_init(&c->retry_node);
+		queue_work(wsk_wq, &c->io_work);
+	}
+	spin_unlock_irqrestore(&wsk_io_retry_lock, flags);
+}
+
+/**
+ * wsk_conn_exit_module - stop the retry timer
+ *
+ * Context: module exit, with no socket left (process context).
+ */
+void wsk_conn_exit_module(void)
+{
+	cancel_delayed_work_sync(&wsk_io_retry_work);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1019,7 +1074,7 @@ static void wsk_conn_disc_events(struct wsk_conn *c, const struct wsk_rx_state *
 
 static void wsk_conn_io_work(struct work_struct *work)
 {
-	struct wsk_conn *c = container_of(to_delayed_work(work), struct wsk_conn, io_work);
+	struct wsk_conn *c = container_of(work, struct wsk_conn, io_work);
 	struct wsk_rx_state st = {};
 	struct sock *sk;
 
@@ -1053,7 +1108,8 @@ static void wsk_conn_io_work(struct work_struct *work)
  */
 void wsk_conn_init(struct wsk_conn *c)
 {
-	INIT_DELAYED_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_LIST_HEAD(&c->retry_node);
 	INIT_LIST_HEAD(&c->stage_node);
 	INIT_LIST_HEAD(&c->tx_q);
 	INIT_LIST_HEAD(&c->rx_q);
@@ -1066,9 +1122,9 @@ void wsk_conn_init(struct wsk_conn *c)
  * @pending: receives the requests still pending on @c, detached, to be
  *	completed by the caller
  *
- * Unhooks the kernel socket and waits for the io work (and so for any
- * callback running). Nothing queues the io work again afterwards unless
- * the caller kicks it.
+ * Unhooks the kernel socket, takes @c off the retry list and waits for the
+ * io work (and so for any callback running). Nothing queues the io work
+ * again afterwards unless the caller kicks it.
  *
  * Context: the socket's op work (process context).
  */
@@ -1077,7 +1133,8 @@ void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 	unsigned long flags;
 
 	wsk_conn_unhook(c);
-	cancel_delayed_work_sync(&c->io_work);
+	wsk_conn_retry_forget(c);
+	cancel_work_sync(&c->io_work);
 
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->abort_req)

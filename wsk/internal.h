@@ -270,9 +270,9 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  * embeds it unless that says otherwise, and the sock and node (wsk_req_priv) of
  * the requests queued on the socket. Taken with spin_lock_irqsave() in any
  * context, including the kernel socket's callbacks (softirq, under
- * sk_callback_lock). A leaf lock: nothing is taken under it but
- * queue_work() and mod_delayed_work(); a connection's lock is never held
- * with its listener's.
+ * sk_callback_lock). Nothing is taken under it but queue_work(),
+ * mod_delayed_work() and the retry list's lock (conn.c), which is a leaf;
+ * a connection's lock is never held with its listener's.
  *
  * @sock: the kernel socket; set before the socket is handed to the client
  *	(wsk_sock_attach_kern()), released by the op work's teardown or kill,
@@ -466,8 +466,10 @@ enum wsk_conn_stage {
  * @orig_write_space: the child's sk_write_space before wsk's hook
  *	(immutable once hooked)
  * @io_work: runs sends, receives, indications and the connection's event
- *	callbacks, one pass at a time, in process context; delayed only to
- *	try again after an allocation failed (WSK_IO_RETRY in conn.c)
+ *	callbacks, one pass at a time, in process context
+ * @retry_node: its entry in the retry timer's list (conn.c) while a pass
+ *	is due to try a failed allocation again; empty otherwise (under that
+ *	list's lock)
  */
 struct wsk_conn {
 	struct wsk_sock ws;
@@ -491,7 +493,8 @@ struct wsk_conn {
 	bool local_abort;
 	bool disc_reported;
 	void (*orig_write_space)(struct sock *sk);
-	struct delayed_work io_work;
+	struct work_struct io_work;
+	struct list_head retry_node;
 };
 
 static inline struct wsk_sock *wsk_sock(struct wsk_socket *s)
@@ -570,6 +573,7 @@ void wsk_conn_hook(struct wsk_conn *c);
 void wsk_conn_unhook(struct wsk_conn *c);
 void wsk_conn_kick(struct wsk_conn *c);
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
+void wsk_conn_exit_module(void);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
 
 /* netns.c: namespaces going away */

@@ -57,6 +57,7 @@ static void __exit wsk_exit(void)
 	/* No client is registered, so no socket is left: see client.c. */
 	wsk_debugfs_exit();
 	wsk_net_exit_module();
+	wsk_conn_exit_module();
 	destroy_workqueue(wsk_wq);	/* the last close works finish */
 	rcu_barrier();			/* the last sockets are freed */
 	kmem_cache_destroy(wsk_conn_cache);
