@@ -10,13 +10,16 @@
  * sk_data_ready, sk_state_change and sk_write_space. They run in softirq
  * (or in process context from release_sock()), read the wsk socket from
  * sk_user_data under read_lock_bh(&sk->sk_callback_lock), record a reset,
- * and only queue the connection's io work. While the connection is not
+ * and only queue the connection's work. While the connection is not
  * delivered yet, the state change hook instead asks a conditional-accept
  * listener to look for aborts (a reset is recorded all the same: the
  * connection is delivered dead).
  *
- * The io work (process context, wsk's workqueue, one pass at a time per
- * socket) does everything else, in this order:
+ * A connection has one work item, @work (process context, wsk's workqueue,
+ * one pass at a time). Each pass runs the socket's operations first (its
+ * op pass, socket.c: options, a namespace's kill, the teardown), then, once
+ * the connection is delivered and while it is not closing, its io pass,
+ * which does everything else, in this order:
  * 1. a pending abortive disconnect (tcp_abort()), failing queued requests;
  * 2. sends: the head of the send queue is handed to TCP with MSG_DONTWAIT;
  *    when the send buffer is full it stops, and the write-space hook queues
@@ -152,7 +155,7 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	} else if (!c->ws.closing) {
 		if (why == WSK_WAKE_WRITE && (c->ws.events & WSK_EVENT_SEND_BACKLOG))
 			c->backlog_due = true;
-		queue_work(wsk_wq, &c->io_work);
+		queue_work(wsk_wq, &c->work);
 	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 out:
@@ -260,7 +263,7 @@ void wsk_conn_kick(struct wsk_conn *c)
 	lockdep_assert_held(&c->ws.lock);
 	/* Not while a kill releases the kernel socket: it kicks us after. */
 	if (!c->ws.closing && !c->listener && !(c->ws.net_gone && c->ws.sock))
-		queue_work(wsk_wq, &c->io_work);
+		queue_work(wsk_wq, &c->work);
 }
 
 /*
@@ -281,8 +284,13 @@ static void wsk_conn_retry(struct wsk_conn *c)
 	queue_delayed_work(wsk_wq, &wsk_io_retry_work, WSK_IO_RETRY);
 }
 
-/* Take @c off the retry list, if it is on it. Context: any. */
-static void wsk_conn_retry_forget(struct wsk_conn *c)
+/**
+ * wsk_conn_retry_forget - take a connection off the retry list
+ * @c: the connection; nothing if it is not on the list
+ *
+ * Context: any (its lock may be held).
+ */
+void wsk_conn_retry_forget(struct wsk_conn *c)
 {
 	unsigned long flags;
 
@@ -300,7 +308,7 @@ static void wsk_io_retry_fire(struct work_struct *work)
 	spin_lock_irqsave(&wsk_io_retry_lock, flags);
 	list_for_each_entry_safe(c, tmp, &wsk_io_retry_list, retry_node) {
 		list_del_init(&c->retry_node);
-		queue_work(wsk_wq, &c->io_work);
+		queue_work(wsk_wq, &c->work);
 	}
 	spin_unlock_irqrestore(&wsk_io_retry_lock, flags);
 }
@@ -1072,17 +1080,17 @@ static void wsk_conn_disc_events(struct wsk_conn *c, const struct wsk_rx_state *
 	}
 }
 
-static void wsk_conn_io_work(struct work_struct *work)
+/* A pass of the data path: sends, receives, indications and events. */
+static void wsk_conn_io_pass(struct wsk_conn *c)
 {
-	struct wsk_conn *c = container_of(work, struct wsk_conn, io_work);
 	struct wsk_rx_state st = {};
 	struct sock *sk;
 
 	wsk_test_point(WSK_TP_IO_PASS, &c->ws, NULL);
 	/*
-	 * Only the op work changes @c->ws.sock, and it cancels this work first. A
-	 * connection whose namespace went away has none: only its events are
-	 * left to deliver.
+	 * Only the op pass changes @c->ws.sock, on this same work (or, for an
+	 * inline reset, after cancelling it). A connection whose namespace went
+	 * away has none: only its events are left to deliver.
 	 */
 	if (c->ws.sock) {
 		sk = c->ws.sock->sk;
@@ -1100,6 +1108,25 @@ static void wsk_conn_io_work(struct work_struct *work)
 	wsk_conn_disc_events(c, &st);
 }
 
+/*
+ * The connection's work: its operations first, then, once it is delivered
+ * and while it is not closing, its data path. Context: wsk_wq.
+ */
+static void wsk_conn_work(struct work_struct *work)
+{
+	struct wsk_conn *c = container_of(work, struct wsk_conn, work);
+	unsigned long flags;
+	bool io;
+
+	if (!wsk_sock_op_pass(&c->ws))
+		return;	/* freed, or this pass ends here */
+	spin_lock_irqsave(&c->ws.lock, flags);
+	io = !c->listener && !c->ws.closing;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+	if (io)
+		wsk_conn_io_pass(c);
+}
+
 /**
  * wsk_conn_init - initialise the connection part of a socket object
  * @c: the socket object (any category: the members are just unused)
@@ -1108,7 +1135,7 @@ static void wsk_conn_io_work(struct work_struct *work)
  */
 void wsk_conn_init(struct wsk_conn *c)
 {
-	INIT_WORK(&c->io_work, wsk_conn_io_work);
+	INIT_WORK(&c->work, wsk_conn_work);
 	INIT_LIST_HEAD(&c->retry_node);
 	INIT_LIST_HEAD(&c->stage_node);
 	INIT_LIST_HEAD(&c->tx_q);
@@ -1122,11 +1149,13 @@ void wsk_conn_init(struct wsk_conn *c)
  * @pending: receives the requests still pending on @c, detached, to be
  *	completed by the caller
  *
- * Unhooks the kernel socket, takes @c off the retry list and waits for the
- * io work (and so for any callback running). Nothing queues the io work
- * again afterwards unless the caller kicks it.
+ * Unhooks the kernel socket, takes @c off the retry list and, unless it is
+ * called from that work, waits for the connection's work (and so for any
+ * callback running). Nothing queues the io pass again afterwards unless
+ * the caller kicks it.
  *
- * Context: the socket's op work (process context).
+ * Context: the connection's op pass, or an inline reset (wsk_sock_reset()),
+ * in process context.
  */
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 {
@@ -1134,7 +1163,9 @@ void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 
 	wsk_conn_unhook(c);
 	wsk_conn_retry_forget(c);
-	cancel_work_sync(&c->io_work);
+	/* From the connection's own op pass, nothing else runs on it. */
+	if (current_work() != &c->work)
+		cancel_work_sync(&c->work);
 
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->abort_req)

@@ -264,7 +264,6 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  * @context: the client's socket_context (set before handing out, then
  *	immutable)
  * @client_dispatch: the client's event table (likewise)
- * @op_work: runs creation, @op_q, the kill and the teardown, one at a time
  *
  * @lock: protects everything below it, in this structure and in the one that
  * embeds it unless that says otherwise, and the sock and node (wsk_req_priv) of
@@ -285,10 +284,12 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  * @net_gone: the namespace is being dismantled (set by netns.c): the op
  *	work kills the socket; calls that need the kernel socket return
  *	-ESHUTDOWN
- * @op_active: @op_work is queued or running; set when queued, cleared by
- *	the work when it finds nothing to do (or leaves a teardown to the end of
- *	the connection's accept_event), never cleared once the teardown is
- *	taken (so the socket can be freed from the work)
+ * @op_active: operations are due: the socket's work (wsk_sock_work()) is
+ *	queued or running for them; set when queued, cleared by the op pass
+ *	when it finds nothing to do (or leaves a teardown to the end of the
+ *	connection's accept_event), never cleared once the teardown is taken
+ * @torn_down: the teardown is taken (by an op pass, or inline by
+ *	wsk_sock_reset()): no op pass does anything more
  * @dead_reported: its death was told: a listener's NULL accept event, a
  *	connection's NULL receive indication
  * @cancelling: requests wsk_req_cancel() took off this socket's queues and
@@ -296,7 +297,7 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  *	teardown waits for 0 before the close completes and the socket goes
  * @local: cached local address (kernel_getsockname() sleeps); none until
  *	bound or accepted
- * @op_q: queued operations (bind, option SET), FIFO, run by @op_work
+ * @op_q: queued operations (bind, option SET), FIFO, run by the op pass
  * @create_req: the wsk_socket() request until the socket is created
  * @close_req: the wsk_close() request once the close has started
  * @events: WSK_EVENT_* enabled (listener: ACCEPT; connection: RECEIVE,
@@ -324,7 +325,6 @@ struct wsk_sock {
 	struct list_head list;
 	void *context;
 	const void *client_dispatch;
-	struct work_struct op_work;
 
 	spinlock_t lock;	/* see the kernel-doc above */
 	struct socket *sock;
@@ -334,6 +334,7 @@ struct wsk_sock {
 	bool rejected;
 	bool net_gone;
 	bool op_active;
+	bool torn_down;
 	bool dead_reported;
 	atomic_t cancelling;
 	union wsk_addr local;
@@ -388,6 +389,7 @@ struct wsk_conn;
  *	connections
  * @accept_work: the accept worker; delayed only to retry a
  *	kernel_accept() that failed for want of memory
+ * @op_work: runs the listener's op passes (wsk_sock_op_pass())
  */
 struct wsk_listener {
 	struct wsk_sock ws;
@@ -409,6 +411,7 @@ struct wsk_listener {
 	struct list_head doomed;
 	unsigned long flags;
 	struct delayed_work accept_work;
+	struct work_struct op_work;
 };
 
 /*
@@ -451,22 +454,24 @@ enum wsk_conn_stage {
  * @tx_cur: the send or disconnect being handed to TCP (taken: see the
  *	request rules above)
  * @rx_q: queued receives, FIFO
- * @abort_req: a pending abortive disconnect, run first by @io_work
+ * @abort_req: a pending abortive disconnect, run first by a @work pass
  * @retained: indication blocks a receive_event kept (-EINPROGRESS)
  * @nr_retained: entries in @retained
  * @rx_resume: bumped by every wsk_receive(): a receive_event that called
  *	it does not pause indications
  * @rx_paused: indications stop until the next wsk_receive()
  * @backlog_due: the send space opened up (write-space hook), or the send
- *	backlog event was just enabled: the next @io_work pass reports the
+ *	backlog event was just enabled: the next @work pass reports the
  *	ideal send backlog
  * @peer_reset: the peer reset the connection (seen by a hook, or at accept)
  * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
  * @disc_reported: the disconnect event was delivered
  * @orig_write_space: the child's sk_write_space before wsk's hook
  *	(immutable once hooked)
- * @io_work: runs sends, receives, indications and the connection's event
- *	callbacks, one pass at a time, in process context
+ * @work: the connection's one work item, in process context, one pass at
+ *	a time: an op pass (wsk_sock_op_pass(): creation, @ws.op_q, the kill,
+ *	the teardown), then, once delivered and not closing, its data path:
+ *	sends, receives, indications and the connection's event callbacks
  * @retry_node: its entry in the retry timer's list (conn.c) while a pass
  *	is due to try a failed allocation again; empty otherwise (under that
  *	list's lock)
@@ -493,7 +498,7 @@ struct wsk_conn {
 	bool local_abort;
 	bool disc_reported;
 	void (*orig_write_space)(struct sock *sk);
-	struct work_struct io_work;
+	struct work_struct work;
 	struct list_head retry_node;
 };
 
@@ -517,6 +522,12 @@ static inline struct wsk_listener *wsk_listener(struct wsk_sock *ws)
 static inline struct wsk_conn *wsk_conn(struct wsk_sock *ws)
 {
 	return container_of(ws, struct wsk_conn, ws);
+}
+
+/* The work item that runs @ws's op passes. */
+static inline struct work_struct *wsk_sock_work(struct wsk_sock *ws)
+{
+	return wsk_sock_is_listener(ws) ? &wsk_listener(ws)->op_work : &wsk_conn(ws)->work;
 }
 
 /* The id an inspect_event, an abort_event and wsk_inspect_complete() know @c by. */
@@ -556,6 +567,7 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 void wsk_sock_attach_kern(struct wsk_sock *ws, struct socket *sock);
 void wsk_sock_reset(struct wsk_sock *ws, bool rejected);
 void wsk_sock_kick_ops(struct wsk_sock *ws);
+bool wsk_sock_op_pass(struct wsk_sock *ws);
 void wsk_sock_free(struct wsk_sock *ws);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
 
@@ -573,6 +585,7 @@ void wsk_conn_hook(struct wsk_conn *c);
 void wsk_conn_unhook(struct wsk_conn *c);
 void wsk_conn_kick(struct wsk_conn *c);
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
+void wsk_conn_retry_forget(struct wsk_conn *c);
 void wsk_conn_exit_module(void);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
 

@@ -4,16 +4,19 @@
  * dispatch tables, and the per-socket operation work that runs everything
  * that sleeps.
  *
- * Every socket has one work item, op_work, that runs its sleeping
- * operations one at a time in submission order: creation first, then the
- * queued operations (bind, option SET), and finally the teardown: the close,
- * or the reset of a connection wsk does not deliver (or whose accept_event
- * refused it). It is the one place that releases a socket's kernel socket
- * and frees the socket, so nothing else it runs can be left behind: a
- * teardown waits for the socket's accept_event to return, and for the op
- * work itself (it is the op work). op_active (under the socket lock) ensures
- * it is queued at most once and is never queued again once the teardown has
- * been taken, so the teardown can free the socket.
+ * Every socket runs its sleeping operations one at a time in submission
+ * order, in op passes (wsk_sock_op_pass()) on its work item: a listener's
+ * op_work, a connection's one work (whose passes then run its data path).
+ * Creation first, then the queued operations (bind, option SET), and
+ * finally the teardown: the close, or the reset of a connection wsk does
+ * not deliver (or whose accept_event refused it). It is the one place that
+ * releases a socket's kernel socket and frees the socket, so nothing else
+ * it runs can be left behind: a teardown waits for the socket's
+ * accept_event to return, and for the socket's work to be neither queued
+ * nor running anywhere but here. op_active (under the socket lock) says
+ * operations are due; it is never cleared once the teardown is taken
+ * (torn_down), and nothing queues a closing socket's work, so the teardown
+ * can free the socket.
  *
  * A wsk socket does not hold its network namespace (neither do kernel
  * sockets). When a namespace is dismantled, netns.c marks its sockets
@@ -56,7 +59,7 @@ const char *wsk_sock_state_name(enum wsk_sock_state state)
 	return "?";
 }
 
-static void wsk_sock_op_work(struct work_struct *work);
+static void wsk_listen_op_work(struct work_struct *work);
 
 /**
  * wsk_sock_alloc - allocate and initialise a socket object
@@ -82,6 +85,7 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 		if (!ls)
 			return NULL;
 		wsk_listen_init(ls);
+		INIT_WORK(&ls->op_work, wsk_listen_op_work);
 		ws = &ls->ws;
 	} else {
 		struct wsk_conn *c = kmem_cache_zalloc(wsk_conn_cache, gfp);
@@ -101,7 +105,6 @@ struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int 
 	ws->state = WSK_SOCK_CREATING;
 	INIT_LIST_HEAD(&ws->op_q);
 	INIT_LIST_HEAD(&ws->evwait_q);
-	INIT_WORK(&ws->op_work, wsk_sock_op_work);
 	wsk_client_get_socket(client);
 	wsk_stat_inc(&wsk_stats.sockets);
 	wsk_stat_inc(&wsk_stats.sockets_by_category[wsk_category_index(category)]);
@@ -150,7 +153,7 @@ void wsk_sock_free(struct wsk_sock *ws)
 }
 
 /**
- * wsk_sock_kick_ops - queue the op work unless it is queued or running
+ * wsk_sock_kick_ops - have an op pass run, unless one is due already
  * @ws: the socket
  *
  * Context: any; the caller holds @ws->lock.
@@ -160,7 +163,7 @@ void wsk_sock_kick_ops(struct wsk_sock *ws)
 	lockdep_assert_held(&ws->lock);
 	if (!ws->op_active) {
 		ws->op_active = true;
-		queue_work(wsk_wq, &ws->op_work);
+		queue_work(wsk_wq, wsk_sock_work(ws));
 	}
 }
 
@@ -412,8 +415,9 @@ void wsk_sock_reset(struct wsk_sock *ws, bool rejected)
 	ws->reset = true;
 	ws->rejected = rejected;
 	now = !ws->op_active;
-	/* Taken: nothing queues the op work again. */
+	/* Taken here, or by the op pass that is due: no op pass runs again. */
 	ws->op_active = true;
+	ws->torn_down |= now;
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (now)
 		wsk_sock_teardown(ws);
@@ -456,41 +460,78 @@ static void wsk_sock_kill(struct wsk_sock *ws)
 	spin_unlock_irqrestore(&ws->lock, flags);
 }
 
-/* Operations one pass of the op work runs at most before it requeues. */
+/* Operations one op pass runs at most before it requeues. */
 #define WSK_OP_BUDGET	64
 
-static void wsk_sock_op_work(struct work_struct *work)
+/*
+ * Whether the op pass may take @ws's teardown now: the work it runs on must
+ * not run again once the socket is freed. A connection comes off the retry
+ * list first; then nothing queues its work any more (every queueing checks
+ * @closing or @op_active under the lock, and the retry list is empty of it),
+ * and if it is queued already, its next pass takes the teardown. Lock held.
+ */
+static bool wsk_sock_teardown_now(struct wsk_sock *ws)
 {
-	struct wsk_sock *ws = container_of(work, struct wsk_sock, op_work);
+	lockdep_assert_held(&ws->lock);
+	if (!wsk_sock_is_listener(ws))
+		wsk_conn_retry_forget(wsk_conn(ws));
+	if (work_pending(wsk_sock_work(ws)))
+		return false;
+	ws->torn_down = true;	/* op_active stays set */
+	return true;
+}
+
+/**
+ * wsk_sock_op_pass - run a socket's due operations
+ * @ws: the socket
+ *
+ * Creation, then the queued operations in order, a namespace's kill, and
+ * the teardown, at most WSK_OP_BUDGET operations (then the work is queued
+ * again).
+ *
+ * Context: the socket's work (wsk_sock_work()), process context; may sleep.
+ * Return: true if @ws has nothing more due now (a connection's pass goes on
+ * to its data path); false if @ws is freed, or this pass ends here (the
+ * teardown is someone else's or the next pass's, the accept_event it waits
+ * for is running, or the budget is spent).
+ */
+bool wsk_sock_op_pass(struct wsk_sock *ws)
+{
 	unsigned int budget = WSK_OP_BUDGET;
 	struct wsk_req *req;
 	unsigned long flags;
-	bool kill;
+	bool kill, now;
 
 	/* create_req is set before the first queueing and only cleared here. */
 	if (ws->create_req && !wsk_sock_do_create(ws))
-		return;
+		return false;
 
-	wsk_test_point(WSK_TP_OP_PASS, ws, NULL);
+	if (READ_ONCE(ws->op_active))
+		wsk_test_point(WSK_TP_OP_PASS, ws, NULL);
 	for (;; cond_resched()) {
 		spin_lock_irqsave(&ws->lock, flags);
+		if (ws->torn_down) {
+			spin_unlock_irqrestore(&ws->lock, flags);
+			return false;
+		}
 		kill = ws->net_gone && ws->sock;
 		if ((ws->closing || kill) && wsk_sock_in_accept_event(ws)) {
 			/* Not while its accept_event runs: that kicks us once it returns. */
 			ws->op_active = false;
 			spin_unlock_irqrestore(&ws->lock, flags);
-			return;
+			return false;
 		}
 		if (ws->closing) {
-			/* op_active stays set: nothing queues this work again. */
+			now = wsk_sock_teardown_now(ws);
 			spin_unlock_irqrestore(&ws->lock, flags);
-			wsk_sock_teardown(ws);
-			return;
+			if (now)
+				wsk_sock_teardown(ws);
+			return false;
 		}
 		if (!budget--) {
-			queue_work(wsk_wq, &ws->op_work);	/* op_active stays set */
+			queue_work(wsk_wq, wsk_sock_work(ws));	/* op_active stays set */
 			spin_unlock_irqrestore(&ws->lock, flags);
-			return;
+			return false;
 		}
 		req = kill ? NULL : wsk_req_dequeue(&ws->op_q);
 		if (!req && !kill)
@@ -501,8 +542,13 @@ static void wsk_sock_op_work(struct work_struct *work)
 		else if (req)
 			wsk_sock_run_op(ws, req);
 		else
-			return;
+			return true;
 	}
+}
+
+static void wsk_listen_op_work(struct work_struct *work)
+{
+	wsk_sock_op_pass(&container_of(work, struct wsk_listener, op_work)->ws);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -579,7 +625,7 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	wsk_rp(req)->sock_id = ws->id;	/* its completion reports the new socket */
 	ws->create_req = req;
 	ws->op_active = true;
-	queue_work(wsk_wq, &ws->op_work);
+	queue_work(wsk_wq, wsk_sock_work(ws));
 	return -EINPROGRESS;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_socket, WSK);
