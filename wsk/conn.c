@@ -285,6 +285,27 @@ static void wsk_conn_retry(struct wsk_conn *c)
 }
 
 /**
+ * wsk_conn_nr_retained - count the indication chains a connection's client keeps
+ * @c: the connection
+ *
+ * Read off @c->retained (not counted as they come and go): the chains whose
+ * receive_event returned -EINPROGRESS and that are not released yet.
+ *
+ * Context: any; the caller holds @c->ws.lock.
+ * Return: their number.
+ */
+unsigned int wsk_conn_nr_retained(struct wsk_conn *c)
+{
+	const struct wsk_ind_block *blk;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&c->ws.lock);
+	list_for_each_entry(blk, &c->retained, node)
+		n += !blk->in_call;
+	return n;
+}
+
+/**
  * wsk_conn_retry_forget - take a connection off the retry list
  * @c: the connection; nothing if it is not on the list
  *
@@ -944,12 +965,10 @@ static void wsk_ind_end(struct wsk_conn *c, struct wsk_ind_block *blk, int ret,
 		c->rx_paused = true;
 	blk->in_call = false;
 	drop = !kept || blk->released;
-	if (drop) {
+	if (drop)
 		list_del(&blk->node);
-	} else {
-		c->nr_retained++;
+	else
 		wsk_stat_inc(&wsk_stats.indications_retained);
-	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 	wsk_cb_end(&c->ws, WSK_EVENT_RECEIVE, ret);
 
@@ -1194,7 +1213,6 @@ void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled)
 	wsk_conn_quiesce(c, cancelled);
 	spin_lock_irqsave(&c->ws.lock, flags);
 	list_splice_init(&c->retained, &kept);
-	c->nr_retained = 0;
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 
 	list_for_each_entry_safe(blk, tmp, &kept, node) {
@@ -1451,7 +1469,6 @@ int wsk_release(struct wsk_socket *s, struct wsk_data_indication *chain)
 			found = NULL;
 		} else if (found) {
 			list_del(&found->node);
-			c->nr_retained--;
 		}
 	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);

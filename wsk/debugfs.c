@@ -194,7 +194,7 @@ static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 	snap->held = 0;
 	snap->pended = 0;
 	snap->accepted = 0;
-	snap->retained = c->nr_retained;
+	snap->retained = wsk_conn_nr_retained(c);
 	memcpy(&snap->remote, &c->remote, sizeof(snap->remote));
 }
 

@@ -257,6 +257,9 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  * @category: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET
  *	(immutable): which of &struct wsk_listener and &struct wsk_conn
  *	embeds this one
+ * @cancelling: requests wsk_req_cancel() took off this socket's queues and
+ *	is still completing in its caller's context (atomic, no lock); the
+ *	teardown waits for 0 before the close completes and the socket goes
  * @id: unique, for debugfs and tracing; increasing in allocation order
  *	(immutable)
  * @list: entry in wsk_sock_list, from allocation until wsk_sock_free()
@@ -292,9 +295,6 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  *	wsk_sock_reset()): no op pass does anything more
  * @dead_reported: its death was told: a listener's NULL accept event, a
  *	connection's NULL receive indication
- * @cancelling: requests wsk_req_cancel() took off this socket's queues and
- *	is still completing in its caller's context (atomic, no lock); the
- *	teardown waits for 0 before the close completes and the socket goes
  * @local: cached local address (kernel_getsockname() sleeps); none until
  *	bound or accepted
  * @op_q: queued operations (bind, option SET), FIFO, run by the op pass
@@ -319,16 +319,17 @@ struct wsk_sock {
 	struct wsk_socket pub;
 	struct wsk_client *client;
 	struct net *net;
-	int family;
-	unsigned int category;
+	u16 family;
+	u16 category;
+	atomic_t cancelling;
 	u64 id;
 	struct list_head list;
 	void *context;
 	const void *client_dispatch;
 
 	spinlock_t lock;	/* see the kernel-doc above */
-	struct socket *sock;
 	enum wsk_sock_state state;
+	struct socket *sock;
 	bool closing;
 	bool reset;
 	bool rejected;
@@ -336,13 +337,12 @@ struct wsk_sock {
 	bool op_active;
 	bool torn_down;
 	bool dead_reported;
-	atomic_t cancelling;
 	union wsk_addr local;
+	u16 events;
+	u16 cb_running;
 	struct list_head op_q;
 	struct wsk_req *create_req;
 	struct wsk_req *close_req;
-	u32 events;
-	u32 cb_running;
 	struct list_head evwait_q;
 	union {
 		struct {
@@ -456,7 +456,6 @@ enum wsk_conn_stage {
  * @rx_q: queued receives, FIFO
  * @abort_req: a pending abortive disconnect, run first by a @work pass
  * @retained: indication blocks a receive_event kept (-EINPROGRESS)
- * @nr_retained: entries in @retained
  * @rx_resume: bumped by every wsk_receive(): a receive_event that called
  *	it does not pause indications
  * @rx_paused: indications stop until the next wsk_receive()
@@ -484,13 +483,12 @@ struct wsk_conn {
 
 	struct wsk_listener *listener;
 	union wsk_addr remote;
+	u32 rx_resume;
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;
 	struct list_head rx_q;
 	struct wsk_req *abort_req;
 	struct list_head retained;
-	unsigned int nr_retained;
-	u32 rx_resume;
 	bool in_accept_event;
 	bool rx_paused;
 	bool backlog_due;
@@ -586,6 +584,7 @@ void wsk_conn_unhook(struct wsk_conn *c);
 void wsk_conn_kick(struct wsk_conn *c);
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
 void wsk_conn_retry_forget(struct wsk_conn *c);
+unsigned int wsk_conn_nr_retained(struct wsk_conn *c);
 void wsk_conn_exit_module(void);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
 
@@ -600,6 +599,9 @@ void wsk_net_put_kern(struct net *net);
 /* Internal "events" of a listener, never enabled or disabled by a client. */
 #define WSK_EV_INSPECT	0x1000
 #define WSK_EV_ABORT	0x2000
+/* Every event bit that wsk_sock.events and .cb_running hold fits their u16. */
+static_assert((WSK_CONN_EVENTS | WSK_EVENT_ACCEPT | WSK_EV_INSPECT | WSK_EV_ABORT) <= U16_MAX);
+
 bool wsk_cb_begin_locked(struct wsk_sock *ws, u32 event);
 bool wsk_cb_begin(struct wsk_sock *ws, u32 event);
 void wsk_cb_end(struct wsk_sock *ws, u32 event, int ret);

@@ -22,3 +22,12 @@ rescuer() {
 	return 1
 }
 check "workqueue has a rescuer (WQ_MEM_RECLAIM)" rescuer
+# wsk's own memory per accepted connection: its slab object is at most 384
+# bytes on the stock kernels (debug kernels add lockdep and debug-object
+# state to every lock and work item). A merged cache is an alias of another
+# of about the same size; object_size is then the larger of the two.
+if [ "$WSK_KIND" = stock ]; then
+	size=$(cat /sys/kernel/slab/wsk_conn/object_size 2>/dev/null || echo none)
+	note "wsk_conn object_size=$size listener=$(cat /sys/kernel/slab/wsk_listener/object_size 2>/dev/null)"
+	check "a connection object is at most 384 bytes ($size)" test "$size" -le 384
+fi
