@@ -143,7 +143,7 @@ static void wsk_conn_wake(struct sock *sk, enum wsk_wake why)
 	    READ_ONCE(sk->sk_state) == TCP_CLOSE) {
 		c->peer_reset = true;
 		if (c->ws.state == WSK_SOCK_CONNECTED)
-			c->ws.state = WSK_SOCK_DEAD;
+			wsk_sock_set_state(&c->ws, WSK_SOCK_DEAD);
 	}
 	ls = c->listener;
 	if (ls) {

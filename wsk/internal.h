@@ -201,9 +201,20 @@ void wsk_client_put_socket(struct wsk_client *client);
 /* ------------------------------------------------------------------------ */
 /* Sockets (socket.c, listen.c)                                              */
 
-/* A socket's states: WSK_SOCK_STATES (names.h). */
+/*
+ * A socket's states: WSK_SOCK_STATES (names.h). Two lifecycles share them;
+ * only wsk_sock_set_state() (socket.c) moves a socket between them, under
+ * its lock, and only along these edges (anything else is a WARN):
+ * - a listener: CREATING -> OPEN (created) -> BOUND (bound) -> LISTENING;
+ *   DEAD from OPEN, BOUND or LISTENING (its namespace went away);
+ * - a connection: CREATING -> CONNECTED (accepted) or DEAD (accepted after
+ *   the peer's reset); CREATING -> OPEN -> BOUND (made by wsk_socket());
+ *   DEAD from any of those (reset, killed).
+ * DEAD is final; setting it again changes nothing.
+ */
 enum wsk_sock_state {
 	WSK_SOCK_STATES(WSK_ENUM_ENTRY, WSK_ENUM_ENTRY)
+	WSK_SOCK_NR_STATES
 };
 
 /**
@@ -568,6 +579,7 @@ void wsk_sock_kick_ops(struct wsk_sock *ws);
 bool wsk_sock_op_pass(struct wsk_sock *ws);
 void wsk_sock_free(struct wsk_sock *ws);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
+void wsk_sock_set_state(struct wsk_sock *ws, enum wsk_sock_state state);
 
 /* listen.c: called from the op work (process context) */
 int wsk_listen_start(struct wsk_listener *ls);

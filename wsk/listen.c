@@ -444,7 +444,7 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 	/* A reset the hook saw already stays recorded. */
 	if (tcp_state == TCP_CLOSE)
 		conn->peer_reset = true;
-	conn->ws.state = conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED;
+	wsk_sock_set_state(&conn->ws, conn->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED);
 	conn->ws.net_gone |= net_gone;
 	spin_unlock_irqrestore(&conn->ws.lock, flags);
 	return conn;
@@ -743,7 +743,7 @@ void wsk_listen_die(struct wsk_listener *ls)
 	LIST_HEAD(failed);
 
 	spin_lock_irqsave(&ls->ws.lock, flags);
-	ls->ws.state = WSK_SOCK_DEAD;
+	wsk_sock_set_state(&ls->ws, WSK_SOCK_DEAD);
 	wsk_req_dequeue_all(&ls->accept_q, &failed);
 	spin_unlock_irqrestore(&ls->ws.lock, flags);
 	wsk_req_complete_list(&failed, -ESHUTDOWN);

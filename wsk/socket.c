@@ -59,6 +59,53 @@ const char *wsk_sock_state_name(enum wsk_sock_state state)
 	return "?";
 }
 
+/*
+ * The edges of the two lifecycles (enum wsk_sock_state in internal.h): the
+ * states each state may go to, by wsk_category_index().
+ */
+#define WSK_TO(state)	BIT(WSK_SOCK_##state)
+static const u8 wsk_sock_next[2][WSK_SOCK_NR_STATES] = {
+	[0] = {
+		[WSK_SOCK_CREATING] = WSK_TO(OPEN),
+		[WSK_SOCK_OPEN] = WSK_TO(BOUND) | WSK_TO(DEAD),
+		[WSK_SOCK_BOUND] = WSK_TO(LISTENING) | WSK_TO(DEAD),
+		[WSK_SOCK_LISTENING] = WSK_TO(DEAD),
+		[WSK_SOCK_DEAD] = WSK_TO(DEAD),
+	},
+	[1] = {
+		[WSK_SOCK_CREATING] = WSK_TO(OPEN) | WSK_TO(CONNECTED) | WSK_TO(DEAD),
+		[WSK_SOCK_OPEN] = WSK_TO(BOUND) | WSK_TO(DEAD),
+		[WSK_SOCK_BOUND] = WSK_TO(DEAD),
+		[WSK_SOCK_CONNECTED] = WSK_TO(DEAD),
+		[WSK_SOCK_DEAD] = WSK_TO(DEAD),
+	},
+};
+
+/**
+ * wsk_sock_set_state - move a socket along its lifecycle
+ * @ws: the socket
+ * @state: its new state; an edge its category does not have is a bug: it
+ *	warns and leaves the state as it is
+ *
+ * Fires the wsk_sock_state tracepoint when the state changes.
+ *
+ * Context: any; the caller holds @ws->lock.
+ */
+void wsk_sock_set_state(struct wsk_sock *ws, enum wsk_sock_state state)
+{
+	enum wsk_sock_state from = ws->state;
+
+	lockdep_assert_held(&ws->lock);
+	if (WARN_ONCE(state >= WSK_SOCK_NR_STATES ||
+		      !(wsk_sock_next[wsk_category_index(ws->category)][from] & BIT(state)),
+		      "wsk: socket %llu: no edge %s -> %s\n", ws->id, wsk_sock_state_name(from),
+		      wsk_sock_state_name(state)))
+		return;
+	ws->state = state;
+	if (from != state)
+		trace_wsk_sock_state(ws->id, wsk_sock_is_listener(ws), from, state);
+}
+
 static void wsk_listen_op_work(struct work_struct *work);
 
 /**
@@ -188,7 +235,7 @@ static bool wsk_sock_do_create(struct wsk_sock *ws)
 		return false;
 	}
 	spin_lock_irqsave(&ws->lock, flags);
-	ws->state = WSK_SOCK_OPEN;
+	wsk_sock_set_state(ws, WSK_SOCK_OPEN);
 	ws->create_req = NULL;
 	spin_unlock_irqrestore(&ws->lock, flags);
 
@@ -228,7 +275,7 @@ static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 
 	spin_lock_irqsave(&ws->lock, flags);
 	wsk_addr_set(&ws->local, &local, len);
-	ws->state = WSK_SOCK_BOUND;
+	wsk_sock_set_state(ws, WSK_SOCK_BOUND);
 	spin_unlock_irqrestore(&ws->lock, flags);
 
 	if (!wsk_sock_is_listener(ws))
@@ -239,7 +286,7 @@ static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 		return err;
 	wsk_test_point(WSK_TP_LISTENED, ws, NULL);
 	spin_lock_irqsave(&ws->lock, flags);
-	ws->state = WSK_SOCK_LISTENING;
+	wsk_sock_set_state(ws, WSK_SOCK_LISTENING);
 	/* Connections that came before this: their wake-up found it not listening. */
 	wsk_listen_kick(wsk_listener(ws));
 	spin_unlock_irqrestore(&ws->lock, flags);
@@ -445,7 +492,7 @@ static void wsk_sock_kill(struct wsk_sock *ws)
 	spin_lock_irqsave(&ws->lock, flags);
 	sock = ws->sock;
 	ws->sock = NULL;
-	ws->state = WSK_SOCK_DEAD;
+	wsk_sock_set_state(ws, WSK_SOCK_DEAD);
 	spin_unlock_irqrestore(&ws->lock, flags);
 
 	wsk_sock_release_kern(ws, sock, false);

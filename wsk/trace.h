@@ -153,6 +153,23 @@ TRACE_EVENT(wsk_req_cancel,
 		      __entry->delivered)
 );
 
+/* Socket @sock (a listener if @listen) went from state @from to @to. */
+TRACE_EVENT(wsk_sock_state,
+	    TP_PROTO(u64 sock, bool listen, int from, int to),
+	    TP_ARGS(sock, listen, from, to),
+	    TP_STRUCT__entry(__field(u64, sock)
+			     __field(bool, listen)
+			     __field(u8, from)
+			     __field(u8, to)),
+	    TP_fast_assign(__entry->sock = sock;
+			   __entry->listen = listen;
+			   __entry->from = from;
+			   __entry->to = to;),
+	    TP_printk("sock=%llu category=%s from=%s to=%s", __entry->sock,
+		      __entry->listen ? "listen" : "connection",
+		      show_wsk_sock_state(__entry->from), show_wsk_sock_state(__entry->to))
+);
+
 /* An undelivered connection @sock of @listener moved from stage @from to @to. */
 TRACE_EVENT(wsk_conn_stage,
 	    TP_PROTO(u64 listener, u64 sock, int from, int to),

@@ -198,6 +198,12 @@ function field(name,	i) {
 	else if (field("from") == "ready" && field("to") == "taken") taken[field("sock")]++
 	else odd++
 }
+/ wsk_sock_state: / {
+	edge = field("from") ">" field("to")
+	if (field("sock") == lid) lstates = lstates (lstates == "" ? "" : ",") edge
+	else if (edge == "creating>connected") connected[field("sock")]++
+	else if (edge != "connected>dead") stateodd++
+}
 / wsk_req_submit: / && field("kind") == "close" { closes[field("sock")] = 1 }
 / wsk_sock_close_start: / && field("sock") == lid && field("category") == "listen" { lstart++ }
 / wsk_sock_close_end: / {
@@ -210,6 +216,7 @@ END {
 		if (!(id in closes)) noclose++
 		if (!(id in closed)) noend++
 		if (readied[id] != 1 || taken[id] != 1) badstage++
+		if (connected[id] != 1) badstate++
 	}
 	print "submits " submits + 0
 	print "completions " completions + 0
@@ -222,6 +229,9 @@ END {
 	print "close_not_ended " noend + 0
 	print "stage_bad " badstage + 0
 	print "stage_odd " odd + 0
+	print "listener_states " (lstates == "" ? "none" : lstates)
+	print "state_bad " badstate + 0
+	print "state_odd " stateodd + 0
 }' /tmp/trace.txt >/tmp/trace.counts
 sed 's/^/# trace: /' /tmp/trace.counts
 while read -r k v; do eval "t_$k=\$v"; done </tmp/trace.counts
@@ -237,6 +247,9 @@ expect "trace: every accepted socket's close submitted" "$t_not_closed" 0
 expect "trace: every accepted socket's close ended" "$t_close_not_ended" 0
 expect "trace: each delivered connection went ready once, then taken" "$t_stage_bad" 0
 expect "trace: no other stage change on a plain listener" "$t_stage_odd" 0
+expect "trace: the listener's states" "$t_listener_states" "creating>open,open>bound,bound>listening"
+expect "trace: each delivered connection went creating to connected once" "$t_state_bad" 0
+expect "trace: no other state change of its connections" "$t_state_odd" 0
 
 # 6. No kernel pointer anywhere.
 files="$D/stats $D/sockets /tmp/wskstat.out /tmp/wskstat.json /tmp/wskstat.jsonl /tmp/trace.txt"
