@@ -555,7 +555,7 @@ static const struct wsk_client_listen_dispatch wt_no_callbacks;
 
 static bool wt_client_sockets_are(void *arg)
 {
-	struct wt *t = arg;
+	struct wt_fixture *t = arg;
 
 	return atomic_read(&t->client->nr_sockets) == (long)t->data;
 }

@@ -32,7 +32,7 @@
 #define WC_FLOOD	(10 * WC_FLOOD_BACKLOG)
 
 /**
- * struct wc - one test's state (wt(test)->data)
+ * struct wc_fixture - one test's state (wt(test)->data)
  * @test: the test
  * @wq: woken by every callback
  * @lock: protects @why
@@ -50,7 +50,7 @@
  * @accepts: accept_event calls with a socket
  * @accept_port: peer port of the last
  */
-struct wc {
+struct wc_fixture {
 	struct kunit *test;
 	wait_queue_head_t wq;
 	spinlock_t lock;	/* see the kernel-doc above */
@@ -69,7 +69,7 @@ struct wc {
 	u16 accept_port;
 };
 
-static __printf(2, 3) void wc_bad(struct wc *wc, const char *fmt, ...)
+static __printf(2, 3) void wc_bad(struct wc_fixture *wc, const char *fmt, ...)
 {
 	unsigned long flags;
 	va_list args;
@@ -99,7 +99,7 @@ static u16 wc_port(const struct sockaddr *sa)
 static enum wsk_cf wc_condition(const struct sockaddr *caller, const struct sockaddr *callee,
 				unsigned long callback_data)
 {
-	struct wc *wc = (struct wc *)callback_data;
+	struct wc_fixture *wc = (struct wc_fixture *)callback_data;
 	int i = atomic_read(&wc->conditions);
 
 	if (!wc_loopback(caller) || !wc_loopback(callee) || wc_port(callee) != wc->port)
@@ -115,7 +115,7 @@ static enum wsk_inspect_action wc_inspect_event(void *context, const struct sock
 						const struct sockaddr *remote,
 						const struct wsk_inspect_id *id)
 {
-	struct wc *wc = context;
+	struct wc_fixture *wc = context;
 	int i = atomic_read(&wc->inspects);
 
 	if (!id) {
@@ -139,7 +139,7 @@ static enum wsk_inspect_action wc_inspect_event(void *context, const struct sock
 
 static void wc_abort_event(void *context, const struct wsk_inspect_id *id)
 {
-	struct wc *wc = context;
+	struct wc_fixture *wc = context;
 	int i = atomic_read(&wc->aborts);
 
 	if (!id)
@@ -155,7 +155,7 @@ static int wc_accept_event(void *context, unsigned int flags, const struct socka
 			   void **accept_socket_context,
 			   const struct wsk_client_connection_dispatch **accept_socket_dispatch)
 {
-	struct wc *wc = context;
+	struct wc_fixture *wc = context;
 
 	if (!accept_socket) {
 		wc_bad(wc, "accept_event: NULL socket (listener dead)");
@@ -180,7 +180,7 @@ static const struct wsk_client_listen_dispatch wc_no_inspect = {
 
 static int wc_init(struct kunit *test)
 {
-	struct wc *wc;
+	struct wc_fixture *wc;
 	int err;
 
 	err = wt_init(test);
@@ -198,14 +198,14 @@ static int wc_init(struct kunit *test)
 
 static void wc_exit(struct kunit *test)
 {
-	struct wc *wc = wt(test) ? wt(test)->data : NULL;
+	struct wc_fixture *wc = wt(test) ? wt(test)->data : NULL;
 
 	wt_exit(test);
 	if (wc)
 		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&wc->bad), 0, "callback saw: %s", wc->why);
 }
 
-static struct wc *wc_get(struct kunit *test)
+static struct wc_fixture *wc_get(struct kunit *test)
 {
 	return wt(test)->data;
 }
@@ -215,14 +215,14 @@ static struct wc *wc_get(struct kunit *test)
 #define WC_EXPECT_WAIT(test, wc, cond) WT_EXPECT_WAIT(test, (wc)->wq, cond)
 
 /* A conditional accept on @ls with wc_condition; returns what the call returned. */
-static int wc_accept_cond(struct wc *wc, struct wsk_socket *ls, struct wt_req *r)
+static int wc_accept_cond(struct wc_fixture *wc, struct wsk_socket *ls, struct wt_req *r)
 {
 	return wsk_accept_conditional(ls, wc_condition, (unsigned long)wc, r, NULL, &r->local,
 				      &r->remote, &r->req);
 }
 
 /* Submit a conditional accept and wait for it; asserts it completed once. */
-static void wc_accept_wait(struct kunit *test, struct wc *wc, struct wsk_socket *ls,
+static void wc_accept_wait(struct kunit *test, struct wc_fixture *wc, struct wsk_socket *ls,
 			   struct wt_req *r)
 {
 	KUNIT_ASSERT_EQ(test, wc_accept_cond(wc, ls, r), -EINPROGRESS);
@@ -233,7 +233,7 @@ static void wc_accept_wait(struct kunit *test, struct wc *wc, struct wsk_socket 
 }
 
 /* @r's local and remote: the listener's port and @cport, on loopback. */
-static void wc_expect_addrs(struct kunit *test, struct wc *wc, struct wt_req *r, u16 cport)
+static void wc_expect_addrs(struct kunit *test, struct wc_fixture *wc, struct wt_req *r, u16 cport)
 {
 	KUNIT_EXPECT_TRUE(test, wc_loopback((struct sockaddr *)&r->local));
 	KUNIT_EXPECT_TRUE(test, wc_loopback((struct sockaddr *)&r->remote));
@@ -264,7 +264,7 @@ static void wc_expect_alive(struct kunit *test, struct socket *csock)
 /* A client connected without waiting (the kernel's queue may be full). */
 static int wc_connect_nowait(struct kunit *test, u16 port, struct socket **sockp)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
@@ -289,7 +289,7 @@ static int wc_connect_nowait(struct kunit *test, u16 port, struct socket **sockp
 /* ACCEPT: the socket, with the condition given the peer and local address. */
 static void wsk_cond_accept(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct sockaddr_storage ss;
 	struct socket *csock;
@@ -313,7 +313,7 @@ static void wsk_cond_accept(struct kunit *test)
 /* REJECT: -ECONNREFUSED, the peer is reset, the socket freed. */
 static void wsk_cond_reject(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r = wt_req_new(test);
 	long rejected = wt_stat("connections_rejected"), sockets;
 	struct socket *csock;
@@ -341,7 +341,7 @@ static void wsk_cond_reject(struct kunit *test)
  */
 static void wsk_cond_defer_then_accept(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r = wt_req_new(test), *r2 = wt_req_new(test);
 	long deferred = wt_stat("connections_deferred");
 	struct socket *csock;
@@ -375,7 +375,7 @@ static void wsk_cond_defer_then_accept(struct kunit *test)
  */
 static void wsk_cond_defer_blocks(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r[4];
 	struct socket *csock;
 	struct wsk_socket *ls;
@@ -411,7 +411,7 @@ static void wsk_cond_defer_blocks(struct kunit *test)
 /* After a DEFER, a plain wsk_accept() gets the deferred connection. */
 static void wsk_cond_defer_then_plain(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r = wt_req_new(test), *a = wt_req_new(test);
 	long deferred = wt_stat("connections_deferred");
 	struct socket *csock, *csock2;
@@ -442,7 +442,7 @@ static void wsk_cond_defer_then_plain(struct kunit *test)
  */
 static void wsk_cond_bad_verdict(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *r = wt_req_new(test), *a = wt_req_new(test);
 	struct socket *csock;
 	struct wsk_socket *ls;
@@ -471,7 +471,7 @@ static void wsk_cond_bad_verdict(struct kunit *test)
 /* WSK_SO_CONDITIONAL_ACCEPT                                                 */
 
 /* A bound conditional-accept listener whose context is @wc. */
-static struct wsk_socket *wc_listener(struct kunit *test, struct wc *wc, u32 backlog)
+static struct wsk_socket *wc_listener(struct kunit *test, struct wc_fixture *wc, u32 backlog)
 {
 	struct sockaddr_storage ss;
 	struct wsk_socket *ls;
@@ -496,7 +496,7 @@ static struct wsk_socket *wc_listener(struct kunit *test, struct wc *wc, u32 bac
  */
 static void wsk_cond_option(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wsk_socket *ls, *plain, *cs;
 	u16 port;
 
@@ -524,7 +524,7 @@ static void wsk_cond_option(struct kunit *test)
  */
 static void wsk_cond_pend_to_request(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *a = wt_req_new(test), *c = wt_req_new(test);
 	long pended = wt_stat("inspect_pended"), accepted = wt_stat("inspect_accepted");
 	struct wsk_inspect_id id;
@@ -567,7 +567,7 @@ static void wsk_cond_pend_to_request(struct kunit *test)
 /* PEND, then ACCEPT: the held connection reaches the accept event only then. */
 static void wsk_cond_pend_to_event(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *c = wt_req_new(test);
 	struct socket *csock;
 	struct wsk_socket *ls;
@@ -591,7 +591,7 @@ static void wsk_cond_pend_to_event(struct kunit *test)
 /* REJECT from inspect_event, and from wsk_inspect_complete(): resets. */
 static void wsk_cond_inspect_reject(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *c = wt_req_new(test), *a = wt_req_new(test);
 	long rejected = wt_stat("inspect_rejected"), pended = wt_stat("inspect_pended");
 	struct socket *csock, *csock2;
@@ -632,7 +632,7 @@ static void wsk_cond_inspect_reject(struct kunit *test)
  */
 static void wsk_cond_pend_complete_at_once(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *a, *c = wt_req_new(test);
 	struct socket *csock;
 	struct wsk_socket *ls;
@@ -671,7 +671,7 @@ static bool wc_ids_equal(const struct wsk_inspect_id *a, const struct wsk_inspec
  */
 static void wsk_cond_pend_peer_reset(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	struct wt_req *c = wt_req_new(test);
 	long aborted = wt_stat("connections_aborted");
 	struct socket *csock;
@@ -696,7 +696,7 @@ static void wsk_cond_pend_peer_reset(struct kunit *test)
 }
 
 struct wc_flood {
-	struct wc *wc;
+	struct wc_fixture *wc;
 	struct socket *sock[WC_FLOOD];
 	bool poked[WC_FLOOD];
 	int up;
@@ -762,7 +762,7 @@ static bool wc_flood_all_reset(void *arg)
  */
 static void wsk_cond_flood(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	long sockets = wt_stat("sockets"), aborted = wt_stat("connections_aborted");
 	struct wc_flood *f;
 	struct wsk_socket *ls;
@@ -805,7 +805,7 @@ static void wsk_cond_flood(struct kunit *test)
  */
 static void wsk_cond_close_held(struct kunit *test)
 {
-	struct wc *wc = wc_get(test);
+	struct wc_fixture *wc = wc_get(test);
 	long sockets = wt_stat("sockets");
 	struct socket *csock[2];
 	struct wsk_socket *ls;

@@ -53,7 +53,7 @@ enum we_mode {
 	WE_DISCARD,	/* take it all without looking */
 };
 
-struct we;
+struct we_fixture;
 
 /* One wsk_send() issued by the echo callback. */
 struct we_slot {
@@ -94,7 +94,7 @@ struct we_slot {
  * @echoed: bytes whose echo send completed
  */
 struct we_conn {
-	struct we *we;
+	struct we_fixture *we;
 	struct wsk_socket *s;
 	int mode;
 	size_t part;
@@ -123,7 +123,7 @@ struct we_conn {
 };
 
 /**
- * struct we - one test's state (wt(test)->data)
+ * struct we_fixture - one test's state (wt(test)->data)
  * @test: the test
  * @wq: woken by every callback and echo completion
  * @lock: protects @why
@@ -142,7 +142,7 @@ struct we_conn {
  * @nr_conn: entries of @conn handed out by accept_event
  * @conn: connection contexts
  */
-struct we {
+struct we_fixture {
 	struct kunit *test;
 	wait_queue_head_t wq;
 	spinlock_t lock;	/* see the kernel-doc above */
@@ -162,7 +162,7 @@ struct we {
 	struct we_conn conn[WE_CONNS];
 };
 
-static __printf(2, 3) void we_bad(struct we *we, const char *fmt, ...)
+static __printf(2, 3) void we_bad(struct we_fixture *we, const char *fmt, ...)
 {
 	unsigned long flags;
 	va_list args;
@@ -177,7 +177,7 @@ static __printf(2, 3) void we_bad(struct we *we, const char *fmt, ...)
 }
 
 /* Callback flags: WSK_FLAG_AT_DISPATCH_LEVEL exactly in atomic context, plus @allowed. */
-static void we_check_flags(struct we *we, unsigned int flags, unsigned int allowed,
+static void we_check_flags(struct we_fixture *we, unsigned int flags, unsigned int allowed,
 			   const char *what)
 {
 	unsigned int level = preemptible() ? 0 : WSK_FLAG_AT_DISPATCH_LEVEL;
@@ -424,7 +424,7 @@ static int we_accept_event(void *context, unsigned int flags, const struct socka
 			   void **accept_socket_context,
 			   const struct wsk_client_connection_dispatch **accept_socket_dispatch)
 {
-	struct we *we = context;
+	struct we_fixture *we = context;
 	unsigned long end;
 	struct we_conn *c;
 	int ret, i;
@@ -481,7 +481,7 @@ static const struct wsk_client_listen_dispatch we_listen_dispatch = {
 
 static int we_init(struct kunit *test)
 {
-	struct we *we;
+	struct we_fixture *we;
 	int err, i;
 
 	err = wt_init(test);
@@ -506,7 +506,7 @@ static int we_init(struct kunit *test)
 
 static void we_exit(struct kunit *test)
 {
-	struct we *we = wt(test) ? wt(test)->data : NULL;
+	struct we_fixture *we = wt(test) ? wt(test)->data : NULL;
 
 	if (we)
 		WRITE_ONCE(we->spin_release, true);
@@ -516,7 +516,7 @@ static void we_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&we->bad), 0, "callback saw: %s", we->why);
 }
 
-static struct we *we_get(struct kunit *test)
+static struct we_fixture *we_get(struct kunit *test)
 {
 	return wt(test)->data;
 }
@@ -627,7 +627,7 @@ static struct socket *we_pair(struct kunit *test, struct we_conn *c, u32 events,
 }
 
 /* A bound listener whose context is @we, with accept_event in its dispatch. */
-static struct wsk_socket *we_listener(struct kunit *test, struct we *we, u32 events)
+static struct wsk_socket *we_listener(struct kunit *test, struct we_fixture *we, u32 events)
 {
 	struct wsk_socket *ls;
 
@@ -647,7 +647,7 @@ static struct wsk_socket *we_listener(struct kunit *test, struct we *we, u32 eve
  */
 static void wsk_event_off_by_default(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct we_conn *c = &we->conn[0];
 	struct socket *csock;
@@ -684,7 +684,7 @@ static void wsk_event_off_by_default(struct kunit *test)
  */
 static void wsk_event_enable_before_bind(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct sockaddr_storage ss;
 	struct wsk_socket *ls, *cs;
@@ -719,7 +719,7 @@ static void wsk_event_enable_before_bind(struct kunit *test)
  */
 static void wsk_event_control_errors(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *r = wt_req_new(test), *a = wt_req_new(test);
 	struct wsk_event_callback_control ctl = { .event_mask = WSK_EVENT_ACCEPT };
 	struct wsk_socket *ls, *plain, *cs;
@@ -763,7 +763,7 @@ static void wsk_event_control_errors(struct kunit *test)
  */
 static void wsk_event_disable_while_running(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *r = wt_req_new(test), *a = wt_req_new(test);
 	struct socket *csock, *csock2;
 	struct wsk_socket *ls;
@@ -815,7 +815,7 @@ static void wsk_event_disable_while_running(struct kunit *test)
  */
 static void wsk_event_accept_refuse(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	long sockets, rejected = wt_stat("connections_rejected");
 	struct socket *csock;
 	u16 cport;
@@ -841,7 +841,7 @@ static void wsk_event_accept_refuse(struct kunit *test)
  */
 static void wsk_event_inherit_accept_event_only(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *a = wt_req_new(test);
 	struct we_conn *c0 = &we->conn[0], *c1 = &we->conn[1];
 	struct socket *csock, *csock2;
@@ -881,7 +881,7 @@ static void wsk_event_inherit_accept_event_only(struct kunit *test)
  */
 static void wsk_event_inherit_disable(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	long delivered = wt_stat("accepts_event");
 	struct socket *csock;
@@ -909,7 +909,7 @@ static void wsk_event_inherit_disable(struct kunit *test)
  */
 static void wsk_event_accept_precedence(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct wt_req *r[2];
 	struct wsk_socket *ls;
 	struct socket *csock;
@@ -948,7 +948,7 @@ static void wsk_event_accept_precedence(struct kunit *test)
  */
 static void wsk_event_receive_all(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, 1500);
 	struct socket *csock;
@@ -974,7 +974,7 @@ static void wsk_event_receive_all(struct kunit *test)
  */
 static void wsk_event_receive_partial(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, 1350), *buf;
 	struct socket *csock;
@@ -1018,7 +1018,7 @@ static bool we_stat_moved(void *arg)
  */
 static void wsk_event_receive_keep(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	long retained = wt_stat("indications_retained");
 	struct wsk_data_indication fake = {};
@@ -1079,7 +1079,7 @@ static bool we_spin_until(atomic_t *counter, int value)
  */
 static void wsk_event_release_at_once(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	long retained = wt_stat("indications_retained");
 	u8 *src = we_random(test, 100 * WE_AT_ONCE);
@@ -1101,7 +1101,7 @@ static void wsk_event_release_at_once(struct kunit *test)
 /* -EAGAIN: nothing taken, indications pause; wsk_receive() gets it all. */
 static void wsk_event_receive_not_accepted(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, 1010), *buf;
 	struct socket *csock;
@@ -1128,7 +1128,7 @@ static void wsk_event_receive_not_accepted(struct kunit *test)
  */
 static void wsk_event_receive_zero_length_resumes(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, 110);
 	struct socket *csock;
@@ -1163,7 +1163,7 @@ static void wsk_event_receive_zero_length_resumes(struct kunit *test)
  */
 static void wsk_event_disconnect_graceful(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, 300);
 	struct socket *csock;
@@ -1189,7 +1189,7 @@ static void wsk_event_disconnect_graceful(struct kunit *test)
  */
 static void wsk_event_disconnect_abortive(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	struct socket *csock;
 	struct we_io *io;
@@ -1233,7 +1233,7 @@ static bool we_send_blocked(void *arg)
  */
 static void wsk_event_send_backlog(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, WE_BACKLOG_LEN), *buf;
 	size_t got = 0, chunk = SZ_64K;
@@ -1288,7 +1288,7 @@ static void wsk_event_send_backlog(struct kunit *test)
  */
 static void wsk_event_echo_1mib(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, WE_ECHO_LEN), *back = we_vzalloc(test, WE_ECHO_LEN);
 	struct socket *csock;
@@ -1317,7 +1317,7 @@ static void wsk_event_echo_1mib(struct kunit *test)
  */
 static void wsk_event_close_frees_indications(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	long retained = wt_stat("indications_retained");
 	long freed = wt_stat("indications_freed_at_close");
@@ -1343,7 +1343,7 @@ static void wsk_event_close_frees_indications(struct kunit *test)
  */
 static void wsk_event_no_callback_after_close(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	struct wt_req *close = wt_req_new(test);
 	u8 *src = we_random(test, 1024);
@@ -1396,7 +1396,7 @@ static void wsk_event_no_callback_after_close(struct kunit *test)
  */
 static void wsk_event_data_errors(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	struct wt_req *r = wt_req_new(test);
 	char *data = kunit_kzalloc(test, 8, GFP_KERNEL);
@@ -1439,7 +1439,7 @@ static void wsk_event_data_errors(struct kunit *test)
  */
 static void wsk_event_disconnect_local(struct kunit *test)
 {
-	struct we *we = we_get(test);
+	struct we_fixture *we = we_get(test);
 	struct we_conn *c = &we->conn[0];
 	u8 *src = we_random(test, SZ_64K + 4), *back, *in;
 	struct we_io *send, *fin;

@@ -66,7 +66,7 @@
  * @rx: the stream as indicated
  */
 struct wh_conn {
-	struct wh *wh;
+	struct wh_fixture *wh;
 	struct wsk_socket *s;
 	atomic_t events;
 	atomic_t nulls;
@@ -85,7 +85,7 @@ enum wh_accept_mode {
 };
 
 /**
- * struct wh - one test's state (wt(test)->data)
+ * struct wh_fixture - one test's state (wt(test)->data)
  * @test: the test
  * @wq: woken by every callback, completion and test point
  * @lock: protects @why
@@ -110,7 +110,7 @@ enum wh_accept_mode {
  * @tp_failed: the hook has made a call fail (once)
  * @connected: the test's kernel_connect() of @client has returned
  */
-struct wh {
+struct wh_fixture {
 	struct kunit *test;
 	wait_queue_head_t wq;
 	spinlock_t lock;	/* see the kernel-doc above */
@@ -137,9 +137,9 @@ struct wh {
 };
 
 /* The test a test point belongs to: the hook has no context of its own. */
-static struct wh *wh_current;
+static struct wh_fixture *wh_current;
 
-static __printf(2, 3) void wh_bad(struct wh *wh, const char *fmt, ...)
+static __printf(2, 3) void wh_bad(struct wh_fixture *wh, const char *fmt, ...)
 {
 	unsigned long flags;
 	va_list args;
@@ -207,7 +207,7 @@ static size_t wh_received(struct wh_conn *c)
 static void wh_complete(struct wsk_req *req)
 {
 	struct wt_req *r = container_of(req, struct wt_req, req);
-	struct wh *wh = r->owner;
+	struct wh_fixture *wh = r->owner;
 
 	r->status = req->status;
 	r->socket = req->result.socket;
@@ -217,7 +217,7 @@ static void wh_complete(struct wsk_req *req)
 }
 
 /* Requests an accept_event submits, from any context: no KUnit allocation there. */
-static void wh_side_init(struct wh *wh)
+static void wh_side_init(struct wh_fixture *wh)
 {
 	int i;
 
@@ -234,7 +234,7 @@ static int wh_accept_event(void *context, unsigned int flags, const struct socka
 			   const struct wsk_client_connection_dispatch **accept_socket_dispatch)
 {
 	struct sockaddr_in any = { .sin_family = AF_INET };
-	struct wh *wh = context;
+	struct wh_fixture *wh = context;
 	int one = 1, ret = 0, i;
 
 	if (!s) {
@@ -287,7 +287,7 @@ static enum wsk_inspect_action wh_inspect_event(void *context, const struct sock
 						const struct sockaddr *remote,
 						const struct wsk_inspect_id *inspect_id)
 {
-	struct wh *wh = context;
+	struct wh_fixture *wh = context;
 
 	atomic_inc(&wh->inspects);
 	wake_up(&wh->wq);
@@ -304,7 +304,7 @@ static const struct wsk_client_listen_dispatch wh_listen_dispatch = {
 
 static int wh_init(struct kunit *test)
 {
-	struct wh *wh;
+	struct wh_fixture *wh;
 	int err, i;
 
 	err = wt_init(test);
@@ -332,7 +332,7 @@ static int wh_init(struct kunit *test)
 
 static void wh_exit(struct kunit *test)
 {
-	struct wh *wh = wt(test) ? wt(test)->data : NULL;
+	struct wh_fixture *wh = wt(test) ? wt(test)->data : NULL;
 
 	/* No test point runs once the sockets it stops are closed. */
 	WRITE_ONCE(wsk_test_hook, NULL);
@@ -344,7 +344,7 @@ static void wh_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&wh->bad), 0, "callback saw: %s", wh->why);
 }
 
-static struct wh *wh_get(struct kunit *test)
+static struct wh_fixture *wh_get(struct kunit *test)
 {
 	return wt(test)->data;
 }
@@ -352,7 +352,8 @@ static struct wh *wh_get(struct kunit *test)
 #define WH_ASSERT_WAIT(test, wh, cond) WT_ASSERT_WAIT(test, (wh)->wq, cond)
 
 /* A listener of the fixture's client whose context is @wh. */
-static struct wsk_socket *wh_listener(struct kunit *test, struct wh *wh, bool cond, u32 events)
+static struct wsk_socket *wh_listener(struct kunit *test, struct wh_fixture *wh, bool cond,
+				      u32 events)
 {
 	struct sockaddr_storage ss;
 	struct wsk_socket *ls;
@@ -373,7 +374,7 @@ static struct wsk_socket *wh_listener(struct kunit *test, struct wh *wh, bool co
 }
 
 /* A connection accepted with a request, context @c, and its client. */
-static struct wsk_socket *wh_pair(struct kunit *test, struct wh *wh, struct wh_conn *c,
+static struct wsk_socket *wh_pair(struct kunit *test, struct wh_fixture *wh, struct wh_conn *c,
 				  struct socket **client)
 {
 	struct wt_req *r = wt_req_new(test);
@@ -479,7 +480,7 @@ static void wh_urg_desc(const struct wh_urg_case *p, char *desc)
 KUNIT_ARRAY_PARAM(wh_urg, wh_urg_cases, wh_urg_desc);
 
 /* Send @p's segments; @seen(arg) reports the bytes wsk has so far. */
-static size_t wh_urg_send(struct kunit *test, struct wh *wh, struct socket *client,
+static size_t wh_urg_send(struct kunit *test, struct wh_fixture *wh, struct socket *client,
 			  const struct wh_urg_case *p, char *sent, size_t (*seen)(void *),
 			  void *arg)
 {
@@ -558,7 +559,7 @@ static size_t wh_conn_seen(void *arg)
 static void wsk_hostile_urgent_indicated(struct kunit *test)
 {
 	const struct wh_urg_case *p = test->param_value;
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_conn *c = &wh->conn[0];
 	char sent[64] = "";
 	struct socket *client;
@@ -597,7 +598,7 @@ static void wsk_hostile_urgent_indicated(struct kunit *test)
 /* WSK_TP_IND_ALLOC: the first WH_IND_FAILS allocations fail. */
 static void wh_tp_ind_fail(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (wh && point == WSK_TP_IND_ALLOC &&
 	    atomic_inc_return(&wh->tp_hits) <= WH_IND_FAILS)
@@ -611,7 +612,7 @@ static void wh_tp_ind_fail(enum wsk_test_point point, struct wsk_sock *s, void *
  */
 static void wsk_hostile_ind_alloc_fails(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_conn *c = &wh->conn[0];
 	struct socket *client;
 
@@ -635,7 +636,7 @@ static void wsk_hostile_ind_alloc_fails(struct kunit *test)
 
 /* The bytes a chain of receives has copied so far. */
 struct wh_rx_chain {
-	struct wh *wh;
+	struct wh_fixture *wh;
 	struct wsk_socket *s;
 	struct wt_req *r;
 	struct kvec kvec;
@@ -687,7 +688,7 @@ static void wh_chain_complete(struct wsk_req *req)
 static void wsk_hostile_urgent_received(struct kunit *test)
 {
 	const struct wh_urg_case *p = test->param_value;
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_rx_chain *ch;
 	char sent[64] = "";
 	struct socket *client;
@@ -729,7 +730,7 @@ static void wsk_hostile_urgent_received(struct kunit *test)
  */
 static void wsk_hostile_urgent_waitall(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wsk_socket *s;
 	struct wh_io *io;
@@ -755,7 +756,7 @@ static void wsk_hostile_urgent_waitall(struct kunit *test)
  */
 static void wh_tp_hold_ops(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 	unsigned long end = jiffies + WT_TIMEOUT;
 
 	if (!wh || point != WSK_TP_OP_PASS || s->category != WSK_FLAG_CONNECTION_SOCKET ||
@@ -776,7 +777,7 @@ static void wh_tp_hold_ops(enum wsk_test_point point, struct wsk_sock *s, void *
  */
 static void wsk_hostile_refuse_after_work(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	long sockets = wt_stat("sockets");
 	struct socket *client;
 	int ret, i;
@@ -806,7 +807,7 @@ static void wsk_hostile_refuse_after_work(struct kunit *test)
  */
 static void wh_close_in_event(struct kunit *test, int mode, bool refused)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	long sockets = wt_stat("sockets");
 	struct socket *client;
 	int ret;
@@ -909,7 +910,7 @@ static size_t wh_buf_flat(const struct wh_io *io, const struct wh_buf_case *p, u
 static void wsk_hostile_buf_bounds(struct kunit *test)
 {
 	const struct wh_buf_case *p = test->param_value;
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_io *tx, *rx, *disc;
 	u8 flat[8], want[8], got[8];
 	struct socket *client;
@@ -985,7 +986,7 @@ static bool wh_queued(void *arg)
  */
 static void wsk_hostile_unreadable_data(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_conn *c = &wh->conn[0];
 	struct socket *client;
 	struct sk_buff *skb;
@@ -1032,7 +1033,7 @@ static bool wh_sk_closed(void *arg)
  */
 static void wsk_hostile_reset_deferred(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct wsk_socket *ls;
 	struct socket *client;
@@ -1060,7 +1061,7 @@ static void wsk_hostile_reset_deferred(struct kunit *test)
 
 static bool wh_connected(void *arg)
 {
-	struct wh *wh = arg;
+	struct wh_fixture *wh = arg;
 
 	/* Pairs with the store after the test's kernel_connect(). */
 	return smp_load_acquire(&wh->connected);
@@ -1069,7 +1070,7 @@ static bool wh_connected(void *arg)
 /* WSK_TP_ACCEPTED: reset the client while wsk holds the new connection. */
 static void wh_tp_reset_client(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 	struct wsk_sock *conn = arg;
 
 	if (!wh || point != WSK_TP_ACCEPTED || atomic_inc_return(&wh->tp_hits) != 1)
@@ -1095,7 +1096,7 @@ static void wh_tp_reset_client(enum wsk_test_point point, struct wsk_sock *s, vo
  */
 static void wsk_hostile_reset_before_delivery(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct sockaddr_storage ss;
 	struct wsk_socket *ls;
@@ -1127,7 +1128,7 @@ static void wsk_hostile_reset_before_delivery(struct kunit *test)
  */
 static void wh_tp_accept_enomem(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (!wh || point != WSK_TP_KERNEL_ACCEPT)
 		return;
@@ -1143,7 +1144,7 @@ static void wh_tp_accept_enomem(enum wsk_test_point point, struct wsk_sock *s, v
  */
 static void wsk_hostile_kernel_accept_enomem(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct socket *client;
 	struct wsk_socket *ls;
@@ -1171,7 +1172,7 @@ static void wsk_hostile_kernel_accept_enomem(struct kunit *test)
  */
 static void wsk_hostile_reset_before_accept_event(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wh_conn *c = &wh->conn[0];
 	struct sockaddr_storage ss;
 	int len;
@@ -1202,7 +1203,7 @@ static void wsk_hostile_reset_before_accept_event(struct kunit *test)
 /* WSK_TP_RX_FILL: cancel the receive being filled, once. */
 static void wh_tp_cancel_fill(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (!wh || point != WSK_TP_RX_FILL || atomic_inc_return(&wh->tp_hits) != 1)
 		return;
@@ -1219,7 +1220,7 @@ static void wh_tp_cancel_fill(enum wsk_test_point point, struct wsk_sock *s, voi
  */
 static void wsk_hostile_cancel_during_fill(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wsk_socket *s;
 	struct wh_io *io;
@@ -1283,7 +1284,7 @@ static void wsk_hostile_cancel_blocked_send(struct kunit *test)
 {
 	struct wsk_buf *b = wh_big_buf(test);
 	struct wt_req *r = wt_req_new(test);
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wsk_socket *s;
 
@@ -1310,7 +1311,7 @@ static int wh_cc_closed_early;
  */
 static void wh_tp_cancel_close(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (!wh || point != WSK_TP_CANCELLED || atomic_inc_return(&wh->tp_hits) != 1)
 		return;
@@ -1327,7 +1328,7 @@ static void wh_tp_cancel_close(enum wsk_test_point point, struct wsk_sock *s, vo
  */
 static void wsk_hostile_cancel_vs_close(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wt_req *r = wt_req_new(test);
 	struct wsk_socket *ls;
 
@@ -1362,7 +1363,7 @@ static struct wsk_req *wh_ca_abort;
  */
 static void wh_tp_cancel_abort(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (!wh || point != WSK_TP_IO_PASS || &s->pub != READ_ONCE(wh_ca_sock) ||
 	    atomic_inc_return(&wh->tp_hits) != 1)
@@ -1383,7 +1384,7 @@ static void wsk_hostile_cancel_then_abort(struct kunit *test)
 	struct wsk_buf *b = wh_big_buf(test);
 	struct wt_req *r = wt_req_new(test);
 	struct wt_req *d = wt_req_new(test);
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wsk_socket *s;
 
@@ -1418,7 +1419,7 @@ static void wsk_hostile_cancel_then_abort(struct kunit *test)
 /* WSK_TP_*_PASS: count the passes of the work item this test watches. */
 static void wh_tp_count(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 
 	if (wh && point == wh->tp_point)
 		atomic_inc(&wh->tp_hits);
@@ -1426,7 +1427,7 @@ static void wh_tp_count(enum wsk_test_point point, struct wsk_sock *s, void *arg
 
 /* A request that resubmits itself from its completion, WH_LOOPS times. */
 struct wh_loop {
-	struct wh *wh;
+	struct wh_fixture *wh;
 	struct wt_req *r;
 	struct wsk_socket *s;
 	struct kvec kvec;
@@ -1450,7 +1451,7 @@ static void wh_loop_defer_complete(struct wsk_req *req)
 	wake_up(&l->wh->wq);
 }
 
-static struct wh_loop *wh_loop_new(struct kunit *test, struct wh *wh, wsk_complete_t fn)
+static struct wh_loop *wh_loop_new(struct kunit *test, struct wh_fixture *wh, wsk_complete_t fn)
 {
 	struct wh_loop *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 
@@ -1470,7 +1471,7 @@ static struct wh_loop *wh_loop_new(struct kunit *test, struct wh *wh, wsk_comple
  */
 static void wsk_hostile_defer_resubmit_bounded(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wh_loop *l;
 	int passes;
@@ -1510,7 +1511,7 @@ static void wh_loop_eos_complete(struct wsk_req *req)
  */
 static void wsk_hostile_eos_resubmit_bounded(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct socket *client;
 	struct wh_loop *l;
 	int passes, ret;
@@ -1543,7 +1544,7 @@ static void wsk_hostile_eos_resubmit_bounded(struct kunit *test)
 /* WSK_TP_LISTENED: a client completes its handshake right there. */
 static void wh_tp_connect(enum wsk_test_point point, struct wsk_sock *s, void *arg)
 {
-	struct wh *wh = READ_ONCE(wh_current);
+	struct wh_fixture *wh = READ_ONCE(wh_current);
 	struct sockaddr_in sin;
 	int err;
 
@@ -1567,7 +1568,7 @@ static void wh_tp_connect(enum wsk_test_point point, struct wsk_sock *s, void *a
  */
 static void wsk_hostile_listen_race(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 
 	wh->inspect_verdict = WSK_INSPECT_REJECT;
 	WRITE_ONCE(wsk_test_hook, wh_tp_connect);
@@ -1584,7 +1585,7 @@ static void wsk_hostile_listen_race(struct kunit *test)
  */
 static void wsk_hostile_listener_aborted(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wt_req *r[3];
 	struct wsk_socket *ls;
 	int i;
@@ -1616,7 +1617,7 @@ static void wsk_hostile_listener_aborted(struct kunit *test)
  */
 static void wsk_hostile_cond_listener_aborted(struct kunit *test)
 {
-	struct wh *wh = wh_get(test);
+	struct wh_fixture *wh = wh_get(test);
 	struct wsk_inspect_id id = {};
 	struct wt_req *r = wt_req_new(test);
 	struct wsk_socket *ls;

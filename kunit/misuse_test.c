@@ -757,7 +757,7 @@ static const struct wm_ops wm_exported = {
 };
 
 /**
- * struct wm - one row's state (wt(test)->data)
+ * struct wm_fixture - one row's state (wt(test)->data)
  * @test: the test
  * @wq: woken by the callbacks
  * @family: the subject's family
@@ -794,7 +794,7 @@ static const struct wm_ops wm_exported = {
  * @fake_kvec: its segments
  * @to: wsk_data_indication_copy()'s destination
  */
-struct wm {
+struct wm_fixture {
 	struct kunit *test;
 	wait_queue_head_t wq;
 	int family;
@@ -848,7 +848,7 @@ static enum wsk_inspect_action wm_inspect_event(void *context, const struct sock
 						const struct sockaddr *remote,
 						const struct wsk_inspect_id *id)
 {
-	struct wm *m = context;
+	struct wm_fixture *m = context;
 
 	if (!id)
 		return WSK_INSPECT_REJECT;	/* the listener is dead */
@@ -863,7 +863,7 @@ static enum wsk_inspect_action wm_inspect_event(void *context, const struct sock
 
 static void wm_abort_event(void *context, const struct wsk_inspect_id *id)
 {
-	struct wm *m = context;
+	struct wm_fixture *m = context;
 
 	atomic_inc(&m->aborts);
 	wake_up(&m->wq);
@@ -879,7 +879,7 @@ static int wm_receive_event(void *context, unsigned int flags,
 			    struct wsk_data_indication *indication, size_t bytes_indicated,
 			    size_t *bytes_accepted)
 {
-	struct wm *m = context;
+	struct wm_fixture *m = context;
 
 	/* The test only passes the chain back to wsk: no ordering needed. */
 	if (!indication || !READ_ONCE(m->keep) || m->kept)
@@ -932,14 +932,14 @@ static void wm_sync_complete(struct wsk_req *req)
 
 static void wm_watchdog(struct timer_list *timer)
 {
-	struct wm *m = from_timer(m, timer, watchdog);
+	struct wm_fixture *m = from_timer(m, timer, watchdog);
 
 	wsk_req_cancel(m->req);
 }
 
 static void wm_dereg_work(struct work_struct *work)
 {
-	struct wm *m = container_of(work, struct wm, dereg);
+	struct wm_fixture *m = container_of(work, struct wm_fixture, dereg);
 
 	wsk_deregister(m->client2);
 }
@@ -974,7 +974,7 @@ static void wm_release_ops(void)
 
 static int wm_init(struct kunit *test)
 {
-	struct wm *m;
+	struct wm_fixture *m;
 	int err;
 
 	err = wt_init(test);
@@ -995,7 +995,7 @@ static int wm_init(struct kunit *test)
 
 static void wm_exit(struct kunit *test)
 {
-	struct wm *m = wt(test) ? wt(test)->data : NULL;
+	struct wm_fixture *m = wt(test) ? wt(test)->data : NULL;
 
 	if (m)
 		timer_delete_sync(&m->watchdog);
@@ -1010,13 +1010,13 @@ static void wm_exit(struct kunit *test)
 		wsk_deregister(m->client2);
 }
 
-static struct wm *wm_get(struct kunit *test)
+static struct wm_fixture *wm_get(struct kunit *test)
 {
 	return wt(test)->data;
 }
 
 /* Close @s with the others of the row; returns @s. */
-static struct wsk_socket *wm_keep(struct kunit *test, struct wm *m, struct wsk_socket *s)
+static struct wsk_socket *wm_keep(struct kunit *test, struct wm_fixture *m, struct wsk_socket *s)
 {
 	KUNIT_ASSERT_LT(test, m->nr_socks, WM_SOCKS);
 	m->socks[m->nr_socks++] = s;
@@ -1024,7 +1024,7 @@ static struct wsk_socket *wm_keep(struct kunit *test, struct wm *m, struct wsk_s
 }
 
 /* @s is no longer the row's to close (its close has started). */
-static void wm_forget(struct kunit *test, struct wm *m, struct wsk_socket *s)
+static void wm_forget(struct kunit *test, struct wm_fixture *m, struct wsk_socket *s)
 {
 	int i;
 
@@ -1045,7 +1045,7 @@ static bool wm_is_listener(u8 subj)
 /* ------------------------------------------------------------------------ */
 /* Subjects                                                                  */
 
-static struct wsk_socket *wm_socket(struct kunit *test, struct wm *m, unsigned int flags,
+static struct wsk_socket *wm_socket(struct kunit *test, struct wm_fixture *m, unsigned int flags,
 				    const void *dispatch)
 {
 	struct wsk_socket *s;
@@ -1054,7 +1054,7 @@ static struct wsk_socket *wm_socket(struct kunit *test, struct wm *m, unsigned i
 	return wm_keep(test, m, s);
 }
 
-static void wm_bind_loopback(struct kunit *test, struct wm *m, struct wsk_socket *s)
+static void wm_bind_loopback(struct kunit *test, struct wm_fixture *m, struct wsk_socket *s)
 {
 	struct sockaddr_storage ss;
 	int len = wt_addr(&ss, m->family, false, 0);
@@ -1065,7 +1065,8 @@ static void wm_bind_loopback(struct kunit *test, struct wm *m, struct wsk_socket
 }
 
 /* A connection accepted with wsk_accept(), whose context is @m; @m->csock its client. */
-static struct wsk_socket *wm_accepted(struct kunit *test, struct wm *m, const void *dispatch)
+static struct wsk_socket *wm_accepted(struct kunit *test, struct wm_fixture *m,
+				      const void *dispatch)
 {
 	struct wt_req *a = wt_req_new(test);
 	struct wsk_socket *ls;
@@ -1082,7 +1083,7 @@ static struct wsk_socket *wm_accepted(struct kunit *test, struct wm *m, const vo
 }
 
 /* A bound listener with conditional accept on, holding @held pended connections. */
-static struct wsk_socket *wm_cond_listener(struct kunit *test, struct wm *m, int held)
+static struct wsk_socket *wm_cond_listener(struct kunit *test, struct wm_fixture *m, int held)
 {
 	struct wsk_socket *ls = wm_socket(test, m, WSK_FLAG_LISTEN_SOCKET, &wm_listen_dispatch);
 	struct socket *csock;
@@ -1105,7 +1106,7 @@ static bool wm_client_dying(void *arg)
 }
 
 /* A second client with one socket open, whose wsk_deregister() has started. */
-static void wm_dying_client(struct kunit *test, struct wm *m)
+static void wm_dying_client(struct kunit *test, struct wm_fixture *m)
 {
 	struct wsk_client *client = wsk_register(THIS_MODULE);
 	struct wsk_sync sync;
@@ -1124,7 +1125,7 @@ static void wm_dying_client(struct kunit *test, struct wm *m)
 	KUNIT_ASSERT_TRUE(test, wt_poll(wm_client_dying, client));
 }
 
-static void wm_subject(struct kunit *test, struct wm *m, const struct wm_case *p)
+static void wm_subject(struct kunit *test, struct wm_fixture *m, const struct wm_case *p)
 {
 	struct wt_req *x = wt_req_new(test);
 	struct wsk_socket *s = NULL;
@@ -1213,7 +1214,7 @@ static bool wm_listener_dead(void *arg)
 }
 
 /* The kernel closes the listener under wsk (what ss -K does); wsk notices. */
-static void wm_kill(struct kunit *test, struct wm *m)
+static void wm_kill(struct kunit *test, struct wm_fixture *m)
 {
 	KUNIT_ASSERT_NOT_NULL(test, m->s);
 	KUNIT_ASSERT_EQ(test, tcp_abort(wsk_sock(m->s)->sock->sk, ECONNABORTED), 0);
@@ -1237,7 +1238,7 @@ static bool wm_ops_idle(void *arg)
  * until wm_release_ops(). Its op work is idle first: the close must start a
  * new pass, which the hook holds at its beginning.
  */
-static void wm_hold(struct kunit *test, struct wm *m)
+static void wm_hold(struct kunit *test, struct wm_fixture *m)
 {
 	struct wsk_sock *s;
 
@@ -1276,14 +1277,14 @@ static const struct wm_shape wm_shapes[] = {
 	[WM_BUF_NO_KVEC] = { 1, 0, 1, true },
 };
 
-static int wm_family(const struct wm *m, const struct wm_case *p)
+static int wm_family(const struct wm_fixture *m, const struct wm_case *p)
 {
 	if (p->family == WM_AF_UNSPEC)
 		return AF_UNSPEC;
 	return p->family ? p->family : m->family;
 }
 
-static void wm_args(struct kunit *test, struct wm *m, const struct wm_case *p)
+static void wm_args(struct kunit *test, struct wm_fixture *m, const struct wm_case *p)
 {
 	const struct wm_shape *b = &wm_shapes[p->buf];
 	int family = wm_family(m, p), len;
@@ -1335,7 +1336,7 @@ static void wm_args(struct kunit *test, struct wm *m, const struct wm_case *p)
 }
 
 /* The row's request, in the state the row asks for. */
-static void wm_request(struct kunit *test, struct wm *m, const struct wm_case *p)
+static void wm_request(struct kunit *test, struct wm_fixture *m, const struct wm_case *p)
 {
 	struct wt_req *r = wt_req_new(test);
 	struct wsk_socket *pend;
@@ -1383,7 +1384,7 @@ static bool wm_takes_req(u8 op)
 }
 
 /* The subject's dispatch table as a &struct wm_ops (missing members NULL). */
-static void wm_table(const struct wm *m, const struct wm_case *p, struct wm_ops *o)
+static void wm_table(const struct wm_fixture *m, const struct wm_case *p, struct wm_ops *o)
 {
 	const struct wsk_provider_connection_dispatch *cd;
 	const struct wsk_provider_listen_dispatch *ld;
@@ -1418,7 +1419,7 @@ static void wm_table(const struct wm *m, const struct wm_case *p, struct wm_ops 
  * Call the row's function. Runs under rcu_read_lock() for @closing rows: no
  * KUnit, no sleeping; a table with no such member gives WM_NO_MEMBER.
  */
-static int wm_call(struct wm *m, const struct wm_case *p, const struct wm_ops *o)
+static int wm_call(struct wm_fixture *m, const struct wm_case *p, const struct wm_ops *o)
 {
 	struct wsk_socket *s = p->nulls & WM_N_S ? NULL : m->s;
 	const struct wsk_inspect_id *id = p->nulls & WM_N_ID ? NULL : &m->id;
@@ -1508,7 +1509,7 @@ static int wm_call(struct wm *m, const struct wm_case *p, const struct wm_ops *o
 }
 
 /* WM_SYNC*: the call, with its return given to wsk_sync_wait*(). */
-static int wm_sync_call(struct wm *m, const struct wm_case *p, const struct wm_ops *o)
+static int wm_sync_call(struct wm_fixture *m, const struct wm_case *p, const struct wm_ops *o)
 {
 	int ret;
 
@@ -1531,7 +1532,8 @@ static int wm_sync_call(struct wm *m, const struct wm_case *p, const struct wm_o
  * -EINPROGRESS, with the status it returned (or the row's status), and the
  * result zeroed on failure. Returns the completions so far.
  */
-static int wm_check(struct kunit *test, struct wm *m, const struct wm_case *p, int ret, int now)
+static int wm_check(struct kunit *test, struct wm_fixture *m, const struct wm_case *p,
+		    int ret, int now)
 {
 	struct wt_req *r = m->r;
 	int status;
@@ -1561,7 +1563,7 @@ static int wm_check(struct kunit *test, struct wm *m, const struct wm_case *p, i
 }
 
 /* The request's own end (a pending one, a pending close); returns its completions. */
-static int wm_settle(struct kunit *test, struct wm *m, const struct wm_case *p, int total)
+static int wm_settle(struct kunit *test, struct wm_fixture *m, const struct wm_case *p, int total)
 {
 	struct wt_req *r = m->r;
 
@@ -1587,7 +1589,7 @@ static int wm_settle(struct kunit *test, struct wm *m, const struct wm_case *p, 
 }
 
 /* Close the row's sockets, newest first, and end the second client. */
-static void wm_cleanup(struct kunit *test, struct wm *m, const struct wm_case *p)
+static void wm_cleanup(struct kunit *test, struct wm_fixture *m, const struct wm_case *p)
 {
 	while (m->nr_socks)
 		KUNIT_EXPECT_EQ(test, wt_close(test, m->socks[--m->nr_socks]), 0);
@@ -1611,7 +1613,7 @@ static void wsk_misuse_row(struct kunit *test)
 	long sockets = wt_stat("sockets"), pending = wt_stat("requests_pending");
 	const struct wm_ops *o = &wm_exported;
 	int ret, now, total, closed = -EINPROGRESS;
-	struct wm *m = wm_get(test);
+	struct wm_fixture *m = wm_get(test);
 	struct wsk_req *close;
 	struct wm_ops table;
 

@@ -57,7 +57,7 @@ bool wt_wait(struct kunit *test, struct wt_req *r)
 
 int wt_init(struct kunit *test)
 {
-	struct wt *t;
+	struct wt_fixture *t;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	if (!t)
@@ -73,7 +73,7 @@ int wt_init(struct kunit *test)
 
 void wt_exit(struct kunit *test)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	struct wsk_socket *s;
 	unsigned long flags;
 
@@ -96,7 +96,7 @@ void wt_exit(struct kunit *test)
 
 void wt_track(struct kunit *test, struct wsk_socket *s)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	unsigned long flags;
 
 	spin_lock_irqsave(&t->lock, flags);
@@ -107,7 +107,7 @@ void wt_track(struct kunit *test, struct wsk_socket *s)
 
 void wt_untrack(struct kunit *test, struct wsk_socket *s)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	unsigned long flags;
 	int i;
 
@@ -272,7 +272,7 @@ int wt_events(struct wsk_socket *s, u32 mask, struct wsk_req *req)
 int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 	       struct socket **sockp)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
@@ -302,7 +302,7 @@ int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
 		     struct socket **sockp)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
@@ -343,7 +343,7 @@ bool wt_reset_seen(struct socket *sock, int connect_ret)
 
 void wt_release(struct kunit *test, struct socket *sock)
 {
-	struct wt *t = wt(test);
+	struct wt_fixture *t = wt(test);
 	int i;
 
 	for (i = 0; i < t->nr_kern; i++) {

@@ -77,7 +77,7 @@ bool wt_wait(struct kunit *test, struct wt_req *r);
 #define WT_MAX_TRACKED	128
 
 /**
- * struct wt - the per-test fixture (test->priv), set up by wt_init()
+ * struct wt_fixture - the per-test fixture (test->priv), set up by wt_init()
  * @test: the test
  * @client: a registered client, deregistered at exit
  * @lock: protects @wsk and @nr_wsk: event callbacks track the sockets
@@ -88,7 +88,7 @@ bool wt_wait(struct kunit *test, struct wt_req *r);
  * @nr_kern: entries in @kern
  * @data: a suite's own per-test state
  */
-struct wt {
+struct wt_fixture {
 	struct kunit *test;
 	struct wsk_client *client;
 	spinlock_t lock;	/* see the kernel-doc above */
@@ -103,7 +103,7 @@ struct wt {
 int wt_init(struct kunit *test);
 void wt_exit(struct kunit *test);
 
-static inline struct wt *wt(struct kunit *test)
+static inline struct wt_fixture *wt(struct kunit *test)
 {
 	return test->priv;
 }
