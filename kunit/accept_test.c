@@ -561,6 +561,94 @@ static bool wt_client_sockets_are(void *arg)
 }
 
 /*
+ * wsk_accept_listen_sync_closed(): the listener wsk_listen_sync() hands
+ * out, the close its accept_event submits, and the peer that connects
+ * before the events are on. File-scope: the hooks have no context.
+ */
+static struct wsk_socket *wt_sync_ls;
+static struct wt_req *wt_sync_close;
+static struct socket *wt_sync_peer;
+static int wt_sync_connect_ret;
+static atomic_t wt_sync_accept_events;
+
+/* WSK_TP_LISTENED of a listener: a peer connects before its events are on. */
+static void wt_tp_connect_early(enum wsk_test_point point, struct wsk_sock *ws, void *arg)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	struct socket *sock;
+
+	if (point != WSK_TP_LISTENED || !wsk_sock_is_listener(ws) || READ_ONCE(wt_sync_peer))
+		return;
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = ws->local.v4.sin_port;	/* bound: cached before it listens */
+	if (sock_create_kern(&init_net, AF_INET, SOCK_STREAM, IPPROTO_TCP, &sock))
+		return;
+	wt_sync_connect_ret = kernel_connect(sock, (struct sockaddr *)&to, sizeof(to), 0);
+	WRITE_ONCE(wt_sync_peer, sock);
+}
+
+/* The accept_event closes the very listener it is called on, then refuses. */
+static int wt_sync_close_accept_event(void *ctx, unsigned int flags,
+				      const struct sockaddr *local, const struct sockaddr *remote,
+				      struct wsk_socket *s, void **conn_ctx,
+				      const struct wsk_client_connection_dispatch **conn_dispatch)
+{
+	struct wsk_socket *ls = READ_ONCE(wt_sync_ls);
+
+	if (atomic_inc_return(&wt_sync_accept_events) == 1 && ls)
+		wsk_close(ls, &wt_sync_close->req);
+	return -ECONNREFUSED;
+}
+
+static const struct wsk_client_listen_dispatch wt_sync_close_dispatch = {
+	.accept_event = wt_sync_close_accept_event,
+};
+
+/*
+ * A connection that came before wsk_listen_sync() enabled the events: the
+ * accept_event runs at once, possibly before wsk_listen_sync() returns,
+ * and closes the listener it was handed through @listener. The setup still
+ * returns 0 with that listener (it touches it no more once its events are
+ * on), the close completes once, the refused connection is reset, and the
+ * listener and the connection are gone.
+ */
+static void wsk_accept_listen_sync_closed(struct kunit *test)
+{
+	struct wsk_listen_params p = { .dispatch = &wt_sync_close_dispatch,
+				       .events = WSK_EVENT_ACCEPT };
+	struct wsk_client *client = wt(test)->client;
+	struct sockaddr_storage ss;
+	struct socket *peer;
+	int len, before;
+
+	wt_sync_close = wt_req_new(test);
+	KUNIT_ASSERT_NOT_NULL(test, wt_sync_close);
+	WRITE_ONCE(wt_sync_peer, NULL);
+	atomic_set(&wt_sync_accept_events, 0);
+	before = atomic_read(&client->nr_sockets);
+	len = wt_addr(&ss, AF_INET, false, 0);
+	WRITE_ONCE(wsk_test_hook, wt_tp_connect_early);
+	KUNIT_EXPECT_EQ(test, wsk_listen_sync(client, &init_net, (struct sockaddr *)&ss, len, &p,
+					      &wt_sync_ls), 0);
+	WRITE_ONCE(wsk_test_hook, NULL);
+	peer = READ_ONCE(wt_sync_peer);
+	KUNIT_ASSERT_NOT_NULL(test, peer);
+	KUNIT_EXPECT_EQ(test, wt_sync_connect_ret, 0);
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(wt_sync_ls));
+
+	KUNIT_EXPECT_TRUE(test, wt_wait(test, wt_sync_close));
+	KUNIT_EXPECT_EQ(test, wt_sync_close->status, 0);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wt_sync_close->count), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wt_sync_accept_events), 1);
+	KUNIT_EXPECT_TRUE(test, wt_reset_seen(peer, wt_sync_connect_ret));
+	wt(test)->data = (void *)(long)before;
+	KUNIT_EXPECT_TRUE(test, wt_poll(wt_client_sockets_are, wt(test)));
+	WRITE_ONCE(wt_sync_ls, NULL);
+	sock_release(peer);
+}
+
+/*
  * wsk_listen_sync() refused or failing at each step: the error, a NULL
  * listener, and no socket left behind (the client's count comes back).
  */
@@ -933,6 +1021,7 @@ static struct kunit_case wsk_accept_cases[] = {
 	KUNIT_CASE(wsk_accept_backlog),
 	KUNIT_CASE(wsk_accept_listen_sync),
 	KUNIT_CASE(wsk_accept_listen_sync_fails),
+	KUNIT_CASE(wsk_accept_listen_sync_closed),
 	KUNIT_CASE(wsk_accept_options),
 	KUNIT_CASE(wsk_accept_peer_reset),
 	KUNIT_CASE(wsk_accept_dispatch),
