@@ -10,11 +10,14 @@
 #   make run              boot the debug kernel with the modules and run the demo
 #   make lint             checkpatch --strict and sparse on the project's C files
 #   make clean / make modules_install
+#   make version          the version modinfo shows (wsk/version.mk)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(CURDIR)
+wsk-top := $(CURDIR)
+include wsk/version.mk
 
-.PHONY: all modules clean modules_install check run lint kdir-check bench
+.PHONY: all modules clean modules_install check run lint kdir-check bench version
 
 all: modules
 
@@ -46,3 +49,5 @@ lint:
 	bash tools/vm/lint.sh
 
 bench: ; bash tools/vm/bench.sh
+
+version: ; @echo $(WSK_VERSION)

@@ -69,3 +69,4 @@ module_exit(wsk_exit);
 
 MODULE_DESCRIPTION("Winsock Kernel (WSK) style asynchronous accept for kernel modules");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(WSK_VERSION);

@@ -54,15 +54,24 @@ stock_kernel() {
 	echo "/boot/vmlinuz-$rel /usr/src/linux-headers-$rel $rel"
 }
 
+# wsk_version: the version of the sources (wsk/version.mk, `make version`).
+wsk_version() {
+	make -s --no-print-directory -C "$WSK_TOP" version
+}
+
 # Copy the module sources (whatever of them exist) into directory $1: the
 # files git tracks or would track, never build output left by an in-place build.
+# The copy's VERSION holds the version of the tree it came from, as the copy
+# has no .git to describe.
 copy_sources() {
-	local d have=
-	for d in Kbuild wsk kunit include samples; do
+	local d have= version
+	for d in Kbuild VERSION wsk kunit include samples; do
 		[ -e "$WSK_TOP/$d" ] && have="$have $d"
 	done
+	version=$(wsk_version)
 	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- $have | tar -cf - -T -) |
 		tar -C "$1" -xf -
+	echo "$version" >"$1/VERSION"
 }
 
 # bench_build KDIR OUTDIR [WSK_SYMVERS]: builds the benchmark modules of
