@@ -9,15 +9,23 @@
 #                         ... with a long run of the API fuzzer (wsk_fuzz.ko)
 #   make run              boot the debug kernel with the modules and run the demo
 #   make lint             checkpatch --strict and sparse on the project's C files
-#   make clean / make modules_install
+#   make clean
+#   make modules_install  build and install wsk.ko alone (INSTALL_MOD_PATH, as kbuild's)
+#   make modules_install_all   ... every module: the samples, and the KUnit ones
+#                         where the kernel has KUnit
+#   make install-dev      install the client SDK (header, Module.symvers of KDIR's
+#                         kernel, wsk.mk) under $(DESTDIR)$(WSK_SDK)
 #   make version          the version modinfo shows (wsk/version.mk)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PWD  := $(CURDIR)
 wsk-top := $(CURDIR)
 include wsk/version.mk
+# Where make install-dev puts the client SDK (README.md, "Writing a client").
+WSK_SDK ?= /usr/lib/wsk
 
-.PHONY: all modules clean modules_install check run lint kdir-check bench version
+.PHONY: all modules clean modules_install modules_install_all install-dev check run lint \
+	kdir-check bench version
 
 all: modules
 
@@ -29,11 +37,37 @@ kdir-check:
 		exit 1; \
 	fi
 
+# WSK_MODULES=wsk: wsk.ko alone (the top-level Kbuild).
 modules: kdir-check
-	$(MAKE) -C $(KDIR) M=$(PWD) modules
+	$(MAKE) -C $(KDIR) M=$(PWD) $(if $(WSK_MODULES),WSK_MODULES=$(WSK_MODULES)) modules
 
+# kbuild's modules_install installs what the last build listed in modules.order:
+# build wsk.ko alone first, so that nothing else is installed.
 modules_install: kdir-check
+	$(MAKE) -C $(KDIR) M=$(PWD) WSK_MODULES=wsk modules
+	$(MAKE) -C $(KDIR) M=$(PWD) WSK_MODULES=wsk modules_install
+
+modules_install_all: kdir-check
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
 	$(MAKE) -C $(KDIR) M=$(PWD) modules_install
+
+# The SDK: include/wsk/ and wsk.mk once, Module.symvers per kernel release,
+# under $(WSK_SDK)/<release>/ (wsk's exports carry CRCs of that kernel's types).
+# The release is UTS_RELEASE, the KERNELRELEASE of client builds (Debian's 6.1
+# headers say otherwise in include/config/kernel.release).
+install-dev: kdir-check
+	$(MAKE) -C $(KDIR) M=$(PWD) WSK_MODULES=wsk modules
+	@set -e; rel=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h); \
+	test -n "$$rel"; \
+	sdk='$(DESTDIR)$(WSK_SDK)'; \
+	install -d "$$sdk/include/wsk" "$$sdk/$$rel"; \
+	install -m 644 include/wsk/*.h "$$sdk/include/wsk/"; \
+	install -m 644 Module.symvers "$$sdk/$$rel/Module.symvers"; \
+	sed -e 's|@WSK_SDK@|$(WSK_SDK)|g' -e 's|@WSK_VERSION@|$(WSK_VERSION)|g' wsk.mk.in \
+		>"$$sdk/wsk.mk"; \
+	echo '$(WSK_VERSION)' >"$$sdk/VERSION"; \
+	echo "wsk $(WSK_VERSION) SDK for $$rel installed in $$sdk"
 
 clean:
 	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
