@@ -15,6 +15,10 @@
 #                         where the kernel has KUnit
 #   make install-dev      install the client SDK (header, Module.symvers of KDIR's
 #                         kernel, wsk.mk) under $(DESTDIR)$(WSK_SDK)
+#   make dkms-install     wsk.ko through DKMS: source in /usr/src/wsk-<version>,
+#                         built and installed for the running kernel (or DKMS_KERNEL)
+#   make dkms-uninstall   ... removed from DKMS, every kernel, and its source
+#   make dkms-source [DKMS_SRC=dir]   only the DKMS source tree
 #   make version          the version modinfo shows (wsk/version.mk)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -25,7 +29,7 @@ include wsk/version.mk
 WSK_SDK ?= /usr/lib/wsk
 
 .PHONY: all modules clean modules_install modules_install_all install-dev check run lint \
-	kdir-check bench version
+	kdir-check bench version dkms-source dkms-install dkms-uninstall
 
 all: modules
 
@@ -70,7 +74,8 @@ install-dev: kdir-check
 	echo "wsk $(WSK_VERSION) SDK for $$rel installed in $$sdk"
 
 clean:
-	@if [ -f "$(KDIR)/Makefile" ]; then $(MAKE) -C $(KDIR) M=$(PWD) clean; fi
+	@if [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(PWD) $(if $(WSK_MODULES),WSK_MODULES=$(WSK_MODULES)) clean; fi
 	rm -rf .out
 
 check:
@@ -85,3 +90,27 @@ lint:
 bench: ; bash tools/vm/bench.sh
 
 version: ; @echo $(WSK_VERSION)
+
+# DKMS (README.md, "Installing with DKMS"). The source tree: what building
+# wsk.ko needs, dkms.conf with the version filled in, and VERSION, as DKMS's
+# copies have no .git to describe.
+DKMS_SRC ?= /usr/src/wsk-$(WSK_VERSION)
+dkms-source:
+	rm -rf '$(DKMS_SRC)'
+	install -d '$(DKMS_SRC)/wsk' '$(DKMS_SRC)/include/wsk'
+	install -m 644 Makefile Kbuild COPYING '$(DKMS_SRC)/'
+	install -m 644 wsk/Kbuild wsk/*.mk $$(ls wsk/*.[ch] | grep -v '\.mod\.c$$') '$(DKMS_SRC)/wsk/'
+	install -m 644 include/wsk/*.h '$(DKMS_SRC)/include/wsk/'
+	sed 's|@VERSION@|$(WSK_VERSION)|' dkms.conf >'$(DKMS_SRC)/dkms.conf'
+	echo '$(WSK_VERSION)' >'$(DKMS_SRC)/VERSION'
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo "error: no dkms (apt-get install dkms)" >&2; exit 1; }
+	-dkms remove -m wsk -v $(WSK_VERSION) --all 2>/dev/null
+	$(MAKE) dkms-source DKMS_SRC=/usr/src/wsk-$(WSK_VERSION)
+	dkms add -m wsk -v $(WSK_VERSION)
+	dkms install -m wsk -v $(WSK_VERSION) $(if $(DKMS_KERNEL),-k $(DKMS_KERNEL))
+
+dkms-uninstall:
+	dkms remove -m wsk -v $(WSK_VERSION) --all
+	rm -rf /usr/src/wsk-$(WSK_VERSION)
