@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wsk_minimal: the smallest wsk client, an accept loop. It listens on @port of
- * 127.0.0.1; its thread accepts one connection at a time, sends it a greeting
- * and closes it, counting it in @accepted. Each call waits for its request
- * through a &struct wsk_sync; an accept waits a second at most, so that module
- * exit can stop the thread.
+ * wsk_minimal: the smallest wsk client, an accept loop on 127.0.0.1:@port. A
+ * thread accepts one connection at a time, counts it (@accepted), sends it
+ * "hello from wsk" and a FIN, waits up to 5 s for the peer's FIN (closing
+ * before it would reset the connection), and closes it. Each call waits on a
+ * &struct wsk_sync; an accept waits 1 s at most, so that exit can stop it.
  */
 #include <linux/in.h>
 #include <linux/kthread.h>
@@ -20,9 +20,11 @@ module_param(accepted, uint, 0444);
 static struct wsk_client *client;
 static struct wsk_socket *listener;
 static struct task_struct *thread;
-static const char greeting[] = "hello from wsk\n";
-static const struct kvec kvec = { .iov_base = (void *)greeting, .iov_len = sizeof(greeting) - 1 };
-static const struct wsk_buf buf = { .kvec = &kvec, .nr_segs = 1, .length = sizeof(greeting) - 1 };
+static const char hello[] = "hello from wsk\n";
+static char sink[16];
+static const struct kvec kvec[] = { { (void *)hello, sizeof(hello) - 1 }, { sink, sizeof(sink) } };
+static const struct wsk_buf hello_buf = { .kvec = kvec, .nr_segs = 1, .length = sizeof(hello) - 1 };
+static const struct wsk_buf sink_buf = { .kvec = kvec + 1, .nr_segs = 1, .length = sizeof(sink) };
 
 static int minimal_close(struct wsk_socket *s)
 {
@@ -48,21 +50,20 @@ static int minimal_thread(void *unused)
 			continue;
 		}
 		s = sync.req.result.socket;
+		WRITE_ONCE(accepted, accepted + 1);
 		wsk_sync_init(&sync);
-		ret = wsk_sync_wait(&sync, wsk_send(s, &buf, 0, &sync.req));
-		WRITE_ONCE(accepted, accepted + !ret);
-		minimal_close(s);	/* graceful: the greeting goes first */
+		wsk_sync_wait(&sync, wsk_disconnect(s, &hello_buf, 0, &sync.req));
+		wsk_sync_init(&sync);	/* 0 bytes: the peer's FIN; 5 s at most */
+		wsk_sync_wait_timeout(&sync, wsk_receive(s, &sink_buf, 0, &sync.req), 5 * HZ);
+		minimal_close(s);
 	}
 	return 0;
 }
 
 static int __init minimal_init(void)
 {
-	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-		.sin_port = htons(port),
-	};
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	struct wsk_listen_params params = { .reuseaddr = true };
 	int ret;
 
