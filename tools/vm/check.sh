@@ -4,8 +4,9 @@
 # QEMU: the 6.12 and 6.1 debug kernels (KUnit suites and integration tests,
 # kmemleak) and the stock Debian 6.1 and 6.12 kernels (integration tests). The bench
 # modules of bench/ are built for each kernel too and smoke-tested there (not
-# timed). Ends with one line "N passed, N failed" and exits non-zero on any
-# failure.
+# timed). Before the guests, the installs (make modules_install, install-dev,
+# DKMS) are checked on the host. Ends with one line "N passed, N failed" and
+# exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,33 @@ else
 	case_fail "lint (checkpatch --strict, sparse)"
 fi
 
+# The installs, on the host against the two stock kernels' headers
+# (tools/vm/pkg-check.sh): modules_install, install-dev and wsk_minimal built
+# against that SDK, dkms add/build/install. Its DKMS-built wsk.ko and
+# SDK-built wsk_minimal.ko go to the stock guests (tools/tests/70-minimal.sh).
+if [ "${WSK_PKG:-1}" = 0 ]; then
+	rm -rf "$WSK_OUT/pkg"
+	log "packaging checks skipped (WSK_PKG=0): not a full check"
+else
+	pkg_args=()
+	for meta in linux-image-amd64 linux-image-6.12-amd64; do
+		read -r _ headers rel < <(stock_kernel "$meta")
+		pkg_args+=("$rel" "$headers")
+	done
+	log "packaging: modules_install, install-dev, wsk_minimal against the SDK, dkms (host)"
+	s=$SECONDS
+	bash "$WSK_TOP/tools/vm/pkg-check.sh" "$WSK_OUT/pkg" "${pkg_args[@]}" >"$WSK_OUT/pkg.tap"
+	rc=$?
+	while read -r line; do
+		case $line in
+		"ok - "*) case_ok "packaging: ${line#ok - }" ;;
+		"not ok - "*) case_fail "packaging: ${line#not ok - }" ;;
+		esac
+	done <"$WSK_OUT/pkg.tap"
+	[ $rc = 0 ] || case_fail "packaging: tools/vm/pkg-check.sh exited $rc"
+	log "packaging took $((SECONDS - s)) s"
+fi
+
 # Suites the KUnit module must report: every kunit_suite defined in kunit/.
 suites=$(grep -h -A4 'struct kunit_suite [a-z_0-9]* = {' "$WSK_TOP"/kunit/*.c |
 	sed -n 's/.*\.name *= *"\([^"]*\)".*/\1/p' | paste -sd, -)
@@ -55,6 +83,11 @@ run_kernel() {
 		return
 	fi
 	case_ok "$label: module build"
+	# The DKMS-built wsk.ko and SDK-built wsk_minimal.ko of tools/vm/pkg-check.sh.
+	if [ "$kind" = stock ] && [ -d "$WSK_OUT/pkg/guest-${label#stock-}" ]; then
+		mkdir -p "$out/modules/sdk"
+		cp "$WSK_OUT/pkg/guest-${label#stock-}"/* "$out/modules/sdk/"
+	fi
 	# The bench servers (bench/, their own build), smoke-tested by 60-bench-smoke.
 	if bench_build "$kdir" "$out" "$out/src/Module.symvers"; then
 		case_ok "$label: bench module build"

@@ -33,6 +33,11 @@ ln -s busybox "$root/bin/sh"
 cp "$WSK_TOP/tools/vm/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$moddir"/*.ko "$root/wsk/modules/"
+# The stock kernels' DKMS-built wsk.ko and SDK-built client (tools/vm/pkg-check.sh).
+if [ -d "$moddir/sdk" ]; then
+	mkdir -p "$root/wsk/modules/sdk"
+	cp "$moddir"/sdk/* "$root/wsk/modules/sdk/"
+fi
 if compgen -G "$bindir/*" >/dev/null; then cp "$bindir"/* "$root/wsk/bin/"; fi
 cp "$WSK_TOP"/tools/tests/*.sh "$root/wsk/tests/"
 if compgen -G "$WSK_TOP/tools/demo/*.sh" >/dev/null; then

@@ -13,7 +13,7 @@ die() { log "error: $*"; exit 1; }
 WSK_DEB_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils gcc make libc6-dev
 	python3 bc bison flex libelf-dev libssl-dev dwarves sparse iproute2
 	linux-source-6.12 linux-source-6.1 linux-image-amd64 linux-headers-amd64
-	linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 dkms"
 
 deps_missing() {
 	local p missing=
@@ -52,6 +52,23 @@ stock_kernel() {
 	[ -f "/boot/vmlinuz-$rel" ] || die "/boot/vmlinuz-$rel missing (apt-get install $1)"
 	[ -d "/usr/src/linux-headers-$rel" ] || die "headers for $rel missing"
 	echo "/boot/vmlinuz-$rel /usr/src/linux-headers-$rel $rel"
+}
+
+# tree_files [PATH...]: the project's files (under the PATHs, default all of
+# it), one per line relative to $WSK_TOP: those git tracks or would track in
+# a git checkout; in a tree without .git (a release tarball) every file but
+# what .gitignore leaves out (build output, .out/).
+tree_files() {
+	local list
+	if [ -e "$WSK_TOP/.git" ] &&
+		list=$(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- "$@" 2>/dev/null); then
+		[ -n "$list" ] && echo "$list"
+		return 0
+	fi
+	(cd "$WSK_TOP" && find "${@:-.}" \( -name .out -o -name .tmp_versions -o -name .git \) -prune -o \
+		-type f ! \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '*.cmd' -o -name '*.order' -o -name Module.symvers -o -name '*.o.d' \
+		-o -name .checkpatch-camelcase.git \) -print | sed 's|^\./||' | sort)
 }
 
 # wsk_version: the version of the sources (wsk/version.mk, `make version`).
