@@ -77,7 +77,7 @@ wsk_version() {
 }
 
 # Copy the module sources (whatever of them exist) into directory $1: the
-# files git tracks or would track, never build output left by an in-place build.
+# files of tree_files, never build output left by an in-place build.
 # The copy's VERSION holds the version of the tree it came from, as the copy
 # has no .git to describe.
 copy_sources() {
@@ -86,8 +86,7 @@ copy_sources() {
 		[ -e "$WSK_TOP/$d" ] && have="$have $d"
 	done
 	version=$(wsk_version)
-	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- $have | tar -cf - -T -) |
-		tar -C "$1" -xf -
+	tree_files $have | (cd "$WSK_TOP" && tar -cf - -T -) | tar -C "$1" -xf -
 	echo "$version" >"$1/VERSION"
 }
 
@@ -101,8 +100,7 @@ bench_build() {
 	local kdir=$1 out=$2 symvers=${3:-} args=()
 	rm -rf "${out:?}/bench-src"
 	mkdir -p "$out/bench-src" "$out/modules"
-	(cd "$WSK_TOP" && git ls-files -co --exclude-standard -- bench include | tar -cf - -T -) |
-		tar -C "$out/bench-src" -xf -
+	tree_files bench include | (cd "$WSK_TOP" && tar -cf - -T -) | tar -C "$out/bench-src" -xf -
 	[ -n "$symvers" ] && args=(WSK_BENCH_WSK=1 KBUILD_EXTRA_SYMBOLS="$symvers")
 	if ! make -s -C "$kdir" M="$out/bench-src/bench" W=1 KCFLAGS=-Werror "${args[@]}" \
 		modules >"$out/build-bench.log" 2>&1; then

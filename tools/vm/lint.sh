@@ -17,8 +17,12 @@ cd "$WSK_TOP"
 # an argument an expansion leaves out, "[value] = name", the semicolon
 # TRACE_DEFINE_ENUM() needs) turned off.
 tables=wsk/names.h
-files=$(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' |
-	grep -v -e '^tools/guest/' -e "^$tables\$" || true)
+files=$(tree_files | grep -E '\.[ch]$' | grep -v -e '^tools/guest/' -e "^$tables\$" || true)
+# A file list gone empty (a broken tree_files) must not read as a clean tree.
+if [ -z "$files" ] || [ ! -f "$tables" ]; then
+	echo "lint: no C files found in $WSK_TOP (or $tables missing)"
+	exit 1
+fi
 rc=0
 
 checkpatch() { # checkpatch IGNORES FILES...
@@ -44,7 +48,7 @@ copy_sources "$out/src"
 make -s -C "$tree" M="$out/src" C=2 CHECK="sparse -Wno-declaration-after-statement" modules \
 	>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: build failed"; rc=1; }
 # The bench modules: their own build (as tools/vm/lib.sh's bench_build), with wsk's symbols.
-(git ls-files -co --exclude-standard -- bench | tar -cf - -T -) | tar -C "$out/src" -xf -
+tree_files bench | tar -cf - -T - | tar -C "$out/src" -xf -
 make -s -C "$tree" M="$out/src/bench" C=2 CHECK="sparse -Wno-declaration-after-statement" \
 	WSK_BENCH_WSK=1 KBUILD_EXTRA_SYMBOLS="$out/src/Module.symvers" modules \
 	>>"$out/sparse.log" 2>&1 || { cat "$out/sparse.log"; echo "sparse: bench build failed"; rc=1; }
