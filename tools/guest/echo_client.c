@@ -180,7 +180,7 @@ static int echo_one(long id, int fd, const unsigned char *exp, long len, unsigne
 		}
 		if (!ret) {
 			if (now_ms() - last >= g.stall_ms) {
-				fprintf(stderr, "echo_client: connection %ld: %ld/%ld bytes sent, %ld echoed\n",
+				fprintf(stderr, "echo_client: %ld: %ld/%ld sent, %ld echoed\n",
 					id, sent, len, got);
 				conn_error(id, "stalled", 0);
 				return -1;
@@ -210,7 +210,7 @@ static int echo_one(long id, int fd, const unsigned char *exp, long len, unsigne
 				return -1;
 			}
 			if (!n) {
-				fprintf(stderr, "echo_client: connection %ld: EOF after %ld of %ld bytes\n",
+				fprintf(stderr, "echo_client: %ld: EOF after %ld of %ld\n",
 					id, got, len);
 				conn_error(id, "early EOF", 0);
 				return -1;
@@ -257,7 +257,7 @@ static void finish_one(long id, int fd, unsigned char *rbuf)
 		if (!n)
 			return;
 		if (n > 0) {
-			fprintf(stderr, "echo_client: connection %ld: %zd bytes after the last echo\n",
+			fprintf(stderr, "echo_client: conn %ld: %zd bytes past the last echo\n",
 				id, n);
 			atomic_fetch_add(&g.mismatches, 1);
 			continue;
@@ -443,10 +443,10 @@ int main(int argc, char **argv)
 
 	mismatches = atomic_load(&g.mismatches);
 	errors = atomic_load(&g.errors);
-	printf("{\"connections\":%ld,\"connected\":%ld,\"payloads\":%ld,\"bytes\":%ld,"
-	       "\"mismatches\":%ld,\"errors\":%ld,\"elapsed_ms\":%ld}\n",
-	       conns, atomic_load(&g.connected), atomic_load(&g.payloads),
-	       atomic_load(&g.bytes), mismatches, errors, elapsed_ms);
+	printf("{\"connections\":%ld,\"connected\":%ld,\"payloads\":%ld,\"bytes\":%ld,",
+	       conns, atomic_load(&g.connected), atomic_load(&g.payloads), atomic_load(&g.bytes));
+	printf("\"mismatches\":%ld,\"errors\":%ld,\"elapsed_ms\":%ld}\n",
+	       mismatches, errors, elapsed_ms);
 	if (mismatches)
 		return 1;
 	return errors && !keep_going ? 1 : 0;

@@ -359,11 +359,10 @@ static void print_human(const struct sample *smp, const struct sample *prev,
 
 	if (stats) {
 		v = stat_get(smp, "clients");
-		printf("wsk: %s client(s), %s socket(s) (%s listen, %s connection), "
-		       "%s request(s) pending\n", v ? v : "?",
+		printf("wsk: %s client(s), %s socket(s) (%s listen, %s connection), ", v ? v : "?",
 		       stat_get(smp, "sockets") ?: "?", stat_get(smp, "sockets_listen") ?: "?",
-		       stat_get(smp, "sockets_connection") ?: "?",
-		       stat_get(smp, "requests_pending") ?: "?");
+		       stat_get(smp, "sockets_connection") ?: "?");
+		printf("%s request(s) pending\n", stat_get(smp, "requests_pending") ?: "?");
 	}
 	if (sockets) {
 		if (stats)
@@ -376,7 +375,7 @@ static void print_human(const struct sample *smp, const struct sample *prev,
 	}
 }
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: wskstat [-j] [-w SECONDS] [-c COUNT] [-s | -S] [-d DIR]\n"
 		"  -j, --json           JSON (one document per line with --watch)\n"
@@ -442,15 +441,15 @@ int main(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc || (!stats && !sockets)) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!watch)
@@ -463,8 +462,8 @@ int main(int argc, char **argv)
 			print_json(&smp, stats, sockets, watch);
 		} else {
 			if (watch)
-				printf("%s--- wskstat: sample %ld, every %ld s\n", i > 1 ? "\n" : "",
-				       i, interval);
+				printf("%s--- wskstat: sample %ld, every %ld s\n",
+				       i > 1 ? "\n" : "", i, interval);
 			print_human(&smp, i > 1 ? &prev : NULL, stats, sockets);
 		}
 		fflush(stdout);

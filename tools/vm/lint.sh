@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make lint`: checkpatch.pl --strict from the debug kernel tree on every C
-# file and header of the project, then sparse (C=2) over the module build.
+# file and header of the project (the guest programs in tools/guest/ too),
+# kernel-doc -Wall on the module and its headers, then sparse (C=2) over the
+# module build.
 # Any finding fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,12 +14,13 @@ if [ -z "$tree" ]; then
 	tree=$(bash "$WSK_TOP/tools/vm/kernel.sh")
 fi
 cd "$WSK_TOP"
+mkdir -p "$WSK_OUT"
 # wsk/names.h holds the X-macro name tables, which checkpatch cannot parse:
 # it is checked with the findings that idiom causes (a macro of macro calls,
 # an argument an expansion leaves out, "[value] = name", the semicolon
 # TRACE_DEFINE_ENUM() needs) turned off.
 tables=wsk/names.h
-files=$(tree_files | grep -E '\.[ch]$' | grep -v -e '^tools/guest/' -e "^$tables\$" || true)
+files=$(tree_files | grep -E '\.[ch]$' | grep -v -e "^$tables\$" || true)
 # A file list gone empty (a broken tree_files) must not read as a clean tree.
 if [ -z "$files" ] || [ ! -f "$tables" ]; then
 	echo "lint: no C files found in $WSK_TOP (or $tables missing)"
@@ -39,6 +42,18 @@ if ! { checkpatch "" $files &&
 	rc=1
 else
 	echo "checkpatch --strict: clean ($(echo $files $tables | wc -w) files)"
+fi
+
+# kernel-doc on the public headers and the module: every comment it would
+# publish is well formed (-Wall: undocumented parameters and returns too).
+kdoc=$(echo $files | tr ' ' '\n' | grep -E '^(include|wsk)/' || true)
+if "$tree/scripts/kernel-doc" -Wall -none $kdoc >"$WSK_OUT/kernel-doc.log" 2>&1 &&
+	! grep -q . "$WSK_OUT/kernel-doc.log"; then
+	echo "kernel-doc -Wall: clean ($(echo $kdoc | wc -w) files)"
+else
+	cat "$WSK_OUT/kernel-doc.log"
+	echo "kernel-doc: findings above"
+	rc=1
 fi
 
 out="$WSK_OUT/sparse"
