@@ -634,6 +634,51 @@ static void wsk_hostile_ind_alloc_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wt_close(test, c->s), 0);
 }
 
+/* WSK_TP_IND_ALLOC: every allocation fails. */
+static void wh_tp_ind_fail_all(enum wsk_test_point point, struct wsk_sock *s, void *arg)
+{
+	struct wh_fixture *wh = READ_ONCE(wh_current);
+
+	if (wh && point == WSK_TP_IND_ALLOC) {
+		atomic_inc(&wh->tp_hits);
+		*(bool *)arg = true;
+	}
+}
+
+/*
+ * The connection is closed while it waits for the retry timer (every chain
+ * allocation fails): the close completes, the connection leaves the retry
+ * list with it, and the timer that fires afterwards finds nothing of it
+ * (KASAN would see a freed connection; no allocation is tried again).
+ */
+static void wsk_hostile_close_while_retrying(struct kunit *test)
+{
+	struct wh_fixture *wh = wh_get(test);
+	struct wh_conn *c = &wh->conn[0];
+	long sockets = wt_stat("sockets");
+	struct socket *client;
+	int hits;
+
+	wh->accept_mode = WH_TAKE;
+	wh_listener(test, wh, false, WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wh->port, NULL, &client), 0);
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->accepts) == 1);
+
+	WRITE_ONCE(wsk_test_hook, wh_tp_ind_fail_all);
+	KUNIT_ASSERT_EQ(test, wh_send(client, "hello", 0), 5);
+	/* Failed at least twice: once, and once more when the timer fired. */
+	WH_ASSERT_WAIT(test, wh, atomic_read(&wh->tp_hits) >= 2);
+	wt_untrack(test, c->s);
+	KUNIT_EXPECT_EQ(test, wt_close(test, c->s), 0);
+	hits = atomic_read(&wh->tp_hits);
+	msleep(WH_QUIET_MS);	/* ten retry periods */
+	WRITE_ONCE(wsk_test_hook, NULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wh->tp_hits), hits);
+	KUNIT_EXPECT_EQ(test, wh_received(c), 0U);
+	/* The listener is the one socket left. */
+	KUNIT_EXPECT_EQ(test, wt_stat_wait("sockets", sockets + 1), sockets + 1);
+}
+
 /* The bytes a chain of receives has copied so far. */
 struct wh_rx_chain {
 	struct wh_fixture *wh;
@@ -1656,6 +1701,7 @@ static struct kunit_case wsk_hostile_cases[] = {
 	KUNIT_CASE(wsk_hostile_cancel_then_abort),
 	KUNIT_CASE(wsk_hostile_cancel_vs_close),
 	KUNIT_CASE(wsk_hostile_ind_alloc_fails),
+	KUNIT_CASE(wsk_hostile_close_while_retrying),
 	KUNIT_CASE(wsk_hostile_defer_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_eos_resubmit_bounded),
 	KUNIT_CASE(wsk_hostile_listen_race),
