@@ -17,6 +17,7 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
@@ -57,7 +58,28 @@ static void wt_expect_addr(struct kunit *test, const struct sockaddr_storage *ss
 	KUNIT_EXPECT_EQ(test, wt_port(ss), port);
 }
 
-/* Accept a connection end to end and check the four addresses. */
+#define WT_POISON 0xa5
+
+/*
+ * wsk writes an address out-parameter only to the length of the socket's
+ * family: a ported sockaddr_in behind a sockaddr_storage cast is not overrun.
+ */
+static void wt_expect_tail_untouched(struct kunit *test, const struct sockaddr_storage *ss,
+				     int family)
+{
+	size_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	const u8 *p = (const u8 *)ss;
+	size_t i, touched = 0;
+
+	for (i = len; i < sizeof(*ss); i++)
+		touched += p[i] != WT_POISON;
+	KUNIT_EXPECT_EQ_MSG(test, touched, 0, "bytes written past the %zu of the family", len);
+}
+
+/*
+ * Accept a connection end to end and check the four addresses, and that
+ * nothing past each one's family length was written.
+ */
 static void wt_accept_one(struct kunit *test, int lfamily, bool any, int cfamily,
 			  enum wt_addr_kind kind)
 {
@@ -69,6 +91,8 @@ static void wt_accept_one(struct kunit *test, int lfamily, bool any, int cfamily
 	u16 port, cport;
 
 	ls = wt_listener(test, lfamily, any, 0, &port);
+	memset(&r->local, WT_POISON, sizeof(r->local));
+	memset(&r->remote, WT_POISON, sizeof(r->remote));
 	KUNIT_ASSERT_EQ(test, wt_accept(ls, r), -EINPROGRESS);
 	KUNIT_ASSERT_EQ(test, wt_connect(test, cfamily, port, &cport, &csock), 0);
 	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
@@ -81,11 +105,20 @@ static void wt_accept_one(struct kunit *test, int lfamily, bool any, int cfamily
 	KUNIT_EXPECT_TRUE(test, cd->get_remote_address == wsk_get_remote_address);
 
 	wt_expect_addr(test, &r->local, kind, port);
+	wt_expect_tail_untouched(test, &r->local, lfamily);
 	wt_expect_addr(test, &r->remote, kind, cport);
+	wt_expect_tail_untouched(test, &r->remote, lfamily);
+	memset(&ss, WT_POISON, sizeof(ss));
 	KUNIT_EXPECT_EQ(test, wt_local_address(test, r->socket, &ss), 0);
 	wt_expect_addr(test, &ss, kind, port);
+	wt_expect_tail_untouched(test, &ss, lfamily);
+	memset(&ss, WT_POISON, sizeof(ss));
 	KUNIT_EXPECT_EQ(test, wt_remote_address(test, r->socket, &ss), 0);
 	wt_expect_addr(test, &ss, kind, cport);
+	wt_expect_tail_untouched(test, &ss, lfamily);
+	memset(&ss, WT_POISON, sizeof(ss));
+	KUNIT_EXPECT_EQ(test, wt_local_address(test, ls, &ss), 0);
+	wt_expect_tail_untouched(test, &ss, lfamily);
 }
 
 static void wsk_accept_pending_ipv4(struct kunit *test)
@@ -709,6 +742,67 @@ static void wsk_accept_listen_sync_fails(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wt_poll(wt_client_sockets_are, wt(test)));
 }
 
+/* A WSK_IOCTL that outputs a size_t, waited for; *@bytes is result.bytes. */
+static int wt_ioctl(struct wsk_socket *s, u32 code, size_t out_size, void *out,
+		    size_t *out_returned, size_t *bytes)
+{
+	struct wsk_sync sync;
+	int err;
+
+	wsk_sync_init(&sync);
+	err = wsk_sync_wait(&sync, wsk_control(s, WSK_IOCTL, code, 0, 0, NULL, out_size, out,
+					       out_returned, &sync.req));
+	*bytes = sync.req.result.bytes;
+	return err;
+}
+
+/*
+ * WSK_SIO_QUERY_IDEAL_SEND_BACKLOG: a size_t on a connected connection
+ * socket, between two segments and the send buffer; -EOPNOTSUPP on a
+ * listener or for an unknown code, -ENOTCONN before a connection, -EINVAL
+ * for a short or missing output buffer.
+ */
+static void wsk_accept_ioctl_send_backlog(struct kunit *test)
+{
+	const u32 code = WSK_SIO_QUERY_IDEAL_SEND_BACKLOG;
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls, *unconnected;
+	size_t val, returned, bytes;
+	struct socket *csock;
+	struct sock *sk;
+	u16 port, cport;
+	u32 small;
+
+	ls = wt_listener(test, AF_INET, false, 0, &port);
+	KUNIT_EXPECT_EQ(test, wt_ioctl(ls, code, sizeof(val), &val, &returned, &bytes),
+			-EOPNOTSUPP);
+	KUNIT_ASSERT_EQ(test, wt_socket(test, AF_INET, WSK_FLAG_CONNECTION_SOCKET, &unconnected),
+			0);
+	KUNIT_EXPECT_EQ(test, wt_ioctl(unconnected, code, sizeof(val), &val, &returned, &bytes),
+			-ENOTCONN);
+
+	KUNIT_ASSERT_EQ(test, wt_accept(ls, r), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, &cport, &csock), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wt_track(test, r->socket);
+
+	KUNIT_EXPECT_EQ(test, wt_ioctl(r->socket, code, sizeof(small), &small, &returned, &bytes),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, wt_ioctl(r->socket, code, sizeof(val), NULL, &returned, &bytes),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, wt_ioctl(r->socket, 0x12345678, sizeof(val), &val, &returned,
+				       &bytes), -EOPNOTSUPP);
+	val = 0;
+	returned = 0;
+	KUNIT_ASSERT_EQ(test, wt_ioctl(r->socket, code, sizeof(val), &val, &returned, &bytes), 0);
+	KUNIT_EXPECT_EQ(test, returned, sizeof(val));
+	KUNIT_EXPECT_EQ(test, bytes, sizeof(val));
+	sk = wsk_sock(r->socket)->sock->sk;
+	KUNIT_EXPECT_GE(test, val, 2 * (size_t)READ_ONCE(tcp_sk(sk)->mss_cache));
+	KUNIT_EXPECT_LE(test, val, (size_t)READ_ONCE(sk->sk_sndbuf));
+}
+
 /* Pass-through options, SET then GET, and IPV6_V6ONLY's effect. */
 static void wsk_accept_options(struct kunit *test)
 {
@@ -1023,6 +1117,7 @@ static struct kunit_case wsk_accept_cases[] = {
 	KUNIT_CASE(wsk_accept_listen_sync_fails),
 	KUNIT_CASE(wsk_accept_listen_sync_closed),
 	KUNIT_CASE(wsk_accept_options),
+	KUNIT_CASE(wsk_accept_ioctl_send_backlog),
 	KUNIT_CASE(wsk_accept_peer_reset),
 	KUNIT_CASE(wsk_accept_dispatch),
 	KUNIT_CASE(wsk_accept_listener_close),

@@ -835,9 +835,10 @@ static void wsk_conn_tx(struct wsk_conn *c)
 
 /*
  * The ideal send backlog: enough unsent data to keep two congestion windows
- * queued, at least two segments, at most the send buffer.
+ * queued, at least two segments, at most the send buffer. Lockless reads of
+ * @sk; any context.
  */
-static size_t wsk_ideal_backlog(struct sock *sk)
+size_t wsk_ideal_backlog(struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	size_t mss = max_t(u32, READ_ONCE(tp->mss_cache), 1);

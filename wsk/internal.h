@@ -247,6 +247,25 @@ static inline int wsk_addr_len(const union wsk_addr *a)
 }
 
 /*
+ * Write @from to a client's address out-parameter @to, whose buffer holds an
+ * address of the socket's @family: exactly that family's length (16 bytes
+ * for AF_INET, 28 for AF_INET6), zeros if @from is empty. Never more, so a
+ * sockaddr_in behind a sockaddr_storage pointer is not overrun.
+ */
+static inline int wsk_addr_copy_out(struct sockaddr_storage *to, const union wsk_addr *from,
+				    int family)
+{
+	int len = family == AF_INET6 ? sizeof(from->v6) : sizeof(from->v4);
+
+	if (wsk_addr_len(from) == len) {
+		memcpy(to, from, len);
+		return len;
+	}
+	memset(to, 0, len);
+	return 0;
+}
+
+/*
  * Cache @len bytes of @from (a kernel_getsockname() result; negative: none)
  * in @to: a whole AF_INET or AF_INET6 address, or none.
  */
@@ -598,6 +617,7 @@ void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
 void wsk_conn_retry_forget(struct wsk_conn *c);
 unsigned int wsk_conn_nr_retained(struct wsk_conn *c);
 void wsk_conn_exit_module(void);
+size_t wsk_ideal_backlog(struct sock *sk);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
 
 /* netns.c: namespaces going away */

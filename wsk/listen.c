@@ -450,12 +450,10 @@ static struct wsk_conn *wsk_conn_create(struct wsk_listener *ls, struct socket *
 	return conn;
 }
 
-static void wsk_fill_addr(struct sockaddr_storage *to, const union wsk_addr *from)
+static void wsk_fill_addr(struct sockaddr_storage *to, const union wsk_addr *from, int family)
 {
-	if (to) {
-		memset(to, 0, sizeof(*to));
-		memcpy(to, from, wsk_addr_len(from));
-	}
+	if (to)
+		wsk_addr_copy_out(to, from, family);
 }
 
 /*
@@ -466,8 +464,8 @@ static void wsk_accept_deliver(struct wsk_listener *ls, struct wsk_conn *conn, s
 {
 	unsigned long flags;
 
-	wsk_fill_addr(wsk_rp(req)->args.accept.local, &conn->ws.local);
-	wsk_fill_addr(wsk_rp(req)->args.accept.remote, &conn->remote);
+	wsk_fill_addr(wsk_rp(req)->args.accept.local, &conn->ws.local, conn->ws.family);
+	wsk_fill_addr(wsk_rp(req)->args.accept.remote, &conn->remote, conn->ws.family);
 	spin_lock_irqsave(&conn->ws.lock, flags);
 	conn->ws.context = wsk_rp(req)->args.accept.context;
 	conn->ws.client_dispatch = wsk_rp(req)->args.accept.dispatch;
@@ -555,8 +553,8 @@ static void wsk_accept_decide(struct wsk_listener *ls, struct wsk_conn *conn, st
 	int verdict;
 
 	/* Filled whatever the verdict. */
-	wsk_fill_addr(args->local, &conn->ws.local);
-	wsk_fill_addr(args->remote, &conn->remote);
+	wsk_fill_addr(args->local, &conn->ws.local, conn->ws.family);
+	wsk_fill_addr(args->remote, &conn->remote, conn->ws.family);
 	verdict = args->condition((struct sockaddr *)&conn->remote,
 				  (struct sockaddr *)&conn->ws.local, args->callback_data);
 	trace_wsk_verdict(ls->ws.id, conn, WSK_VERDICT_CONDITION, verdict);
@@ -1004,7 +1002,10 @@ static int wsk_accept_submit(struct wsk_socket *listen, unsigned int flags,
  * A connection the peer reset before it was accepted is still delivered
  * (status 0): it is a valid accept whose socket is already dead; its
  * addresses are reported. @local, @remote
- * and @req must stay valid until completion.
+ * and @req must stay valid until completion. @local and @remote are written
+ * to the length of the listener's address family only (a sockaddr_in, 16
+ * bytes, or a sockaddr_in6, 28): a buffer of that family's size is enough,
+ * whatever the pointer's type.
  *
  * Context: any; does not sleep. A pending accept completes from wsk's
  * workqueue (process context: delivery, the listener's close or death), or
@@ -1048,6 +1049,8 @@ EXPORT_SYMBOL_NS_GPL(wsk_accept, WSK);
  * @local: optional; filled with the connection's local address, whatever
  *	the verdict
  * @remote: optional; filled with the peer's address, whatever the verdict
+ *	(both written only to the length of the listener's family, as by
+ *	wsk_accept())
  * @req: completes with @req->result.socket on WSK_CF_ACCEPT
  *
  * Takes the first waiting connection (pending until there is one), in FIFO

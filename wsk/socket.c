@@ -804,23 +804,17 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
 	if (ws->closing) {
 		err = -ESHUTDOWN;
 	} else if (!remote) {
-		len = wsk_addr_len(&ws->local);
-		if (len) {
-			memset(addr, 0, sizeof(*addr));
-			memcpy(addr, &ws->local, len);
-		} else {
+		if (wsk_addr_len(&ws->local))
+			len = wsk_addr_copy_out(addr, &ws->local, ws->family);
+		else
 			err = -EINVAL;	/* not bound */
-		}
 	} else if (wsk_sock_is_listener(ws)) {
 		err = -EOPNOTSUPP;
 	} else {
-		len = wsk_addr_len(&wsk_conn(ws)->remote);
-		if (len) {
-			memset(addr, 0, sizeof(*addr));
-			memcpy(addr, &wsk_conn(ws)->remote, len);
-		} else {
+		if (wsk_addr_len(&wsk_conn(ws)->remote))
+			len = wsk_addr_copy_out(addr, &wsk_conn(ws)->remote, ws->family);
+		else
 			err = -ENOTCONN;
-		}
 	}
 	spin_unlock_irqrestore(&ws->lock, flags);
 
@@ -835,7 +829,9 @@ static int wsk_get_address(struct wsk_socket *s, struct sockaddr_storage *addr,
  * @req: completes with @req->result.bytes = the address length
  *
  * The address is cached when the socket is bound or accepted, so this
- * completes inline.
+ * completes inline. Only the length of the socket's family is written to
+ * @addr (16 bytes for AF_INET, 28 for AF_INET6): a buffer of that family's
+ * size is enough, whatever the pointer's type.
  *
  * Context: any; does not sleep.
  * Return:
@@ -861,7 +857,8 @@ EXPORT_SYMBOL_NS_GPL(wsk_get_local_address, WSK);
  *
  * The address is cached when the connection is accepted: it is reported
  * even if the peer has since reset the connection (also if it did so before
- * the accept).
+ * the accept). Only the length of the socket's family is written to @addr,
+ * as by wsk_get_local_address().
  *
  * Context: any; does not sleep.
  * Return:
@@ -1041,16 +1038,49 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	return 0;
 }
 
+/* WSK_IOCTL: WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connected connection. */
+static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, void *out,
+			     size_t *out_returned, struct wsk_req *req)
+{
+	unsigned long flags;
+	size_t val = 0;
+	int err = 0;
+
+	if (code != WSK_SIO_QUERY_IDEAL_SEND_BACKLOG || wsk_sock_is_listener(ws))
+		return wsk_req_leave(req, -EOPNOTSUPP);
+	if (!out || out_size < sizeof(val))
+		return wsk_req_leave(req, -EINVAL);
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing || ws->net_gone || !ws->sock)
+		err = -ESHUTDOWN;
+	else if (ws->state != WSK_SOCK_CONNECTED)
+		err = -ENOTCONN;	/* not accepted yet, or dead */
+	else
+		val = wsk_ideal_backlog(ws->sock->sk);
+	spin_unlock_irqrestore(&ws->lock, flags);
+	if (err)
+		return wsk_req_leave(req, err);
+
+	memcpy(out, &val, sizeof(val));
+	if (out_returned)
+		*out_returned = sizeof(val);
+	req->result.bytes = sizeof(val);
+	wsk_req_complete(req, 0);
+	return 0;
+}
+
 /**
  * wsk_control - set or get a socket option (WskControlSocket)
  * @s: the socket
- * @type: WSK_SET_OPTION or WSK_GET_OPTION (WSK_IOCTL: -EOPNOTSUPP)
- * @code: the option
- * @level: SOL_SOCKET, SOL_TCP or SOL_IPV6
+ * @type: WSK_SET_OPTION, WSK_GET_OPTION or WSK_IOCTL
+ * @code: the option, or the WSK_IOCTL code
+ * @level: SOL_SOCKET, SOL_TCP or SOL_IPV6 (ignored for WSK_IOCTL)
  * @in_size: size of @in (SET: at least sizeof(int))
  * @in: SET: the value, an int (u32 for WSK_SO_LISTEN_BACKLOG), read before
  *	this returns
- * @out_size: size of @out (GET: at least sizeof(int))
+ * @out_size: size of @out (GET: at least sizeof(int); WSK_IOCTL: the code's
+ *	output size)
  * @out: GET: receives the value
  * @out_returned: optional; set to the bytes written to @out before completion
  * @req: completes with @req->result.bytes = the bytes written to @out
@@ -1074,8 +1104,13 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
  * -EINPROGRESS and @req (if any) completes with 0 once it has returned.
  * Enabling WSK_EVENT_SEND_BACKLOG reports the ideal backlog once at once.
  *
- * Context: any; does not sleep. GET and WSK_SO_LISTEN_BACKLOG complete
- * inline; pass-through SET runs on wsk's workqueue in order with the socket's
+ * WSK_IOCTL supports WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connected
+ * connection socket: @out receives a size_t, the ideal send backlog
+ * (completed inline); -ENOTCONN on a socket not connected (not accepted, or
+ * dead). Other codes, and listen sockets, are -EOPNOTSUPP.
+ *
+ * Context: any; does not sleep. GET, WSK_IOCTL and WSK_SO_LISTEN_BACKLOG
+ * complete inline; pass-through SET runs on wsk's workqueue in order with the socket's
  * other queued operations.
  * Return:
  * * 0 - done (completed)
@@ -1089,8 +1124,9 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
  *   unknown or unavailable events, events before bind (listener) or on a
  *   socket not accepted (completed)
  * * -EBUSY - @req is still pending (not completed)
- * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option not
- *   valid for this socket (completed)
+ * * -ENOTCONN - WSK_IOCTL on a connection socket not connected (completed)
+ * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option or
+ *   WSK_IOCTL code not valid for this socket (completed)
  * * -ESHUTDOWN - the socket's close has started; or (except disabling an
  *   event) the socket is dead: its namespace went away, or, for enabling
  *   events, a listener the kernel closed (completed)
@@ -1132,6 +1168,8 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 		return wsk_control_set(ws, code, level, in_size, in, out_returned, req);
 	case WSK_GET_OPTION:
 		return wsk_control_get(ws, code, level, out_size, out, out_returned, req);
+	case WSK_IOCTL:
+		return wsk_control_ioctl(ws, code, out_size, out, out_returned, req);
 	default:
 		return wsk_req_leave(req, -EOPNOTSUPP);
 	}

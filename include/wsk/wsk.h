@@ -75,6 +75,15 @@ struct wsk_client_connection_dispatch;
 #define WSK_SO_CONDITIONAL_ACCEPT	0x3002
 #define WSK_SO_LISTEN_BACKLOG		0x4100
 
+/*
+ * wsk_control() WSK_IOCTL codes (the values of Windows' SIO_ codes).
+ *
+ * WSK_SIO_QUERY_IDEAL_SEND_BACKLOG: SIO_WSK_QUERY_IDEAL_SEND_BACKLOG; on a
+ *	connected connection socket, out a size_t: the bytes of unsent data
+ *	that keep the connection busy (the value the send-backlog event gets).
+ */
+#define WSK_SIO_QUERY_IDEAL_SEND_BACKLOG 0x4f000003
+
 /**
  * struct wsk_event_callback_control - input of WSK_SO_EVENT_CALLBACK
  * @event_mask: WSK_EVENT_* bits to enable, or one event ORed with
