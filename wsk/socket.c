@@ -997,6 +997,18 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 	return wsk_req_leave(req, err);
 }
 
+/* Hand a GET or WSK_IOCTL result of @len bytes to the caller; completes @req. */
+static int wsk_control_out(struct wsk_req *req, void *out, const void *val, size_t len,
+			   size_t *out_returned)
+{
+	memcpy(out, val, len);
+	if (out_returned)
+		*out_returned = len;
+	req->result.bytes = len;
+	wsk_req_complete(req, 0);
+	return 0;
+}
+
 static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_size,
 			   void *out, size_t *out_returned, struct wsk_req *req)
 {
@@ -1030,12 +1042,7 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	if (err)
 		return wsk_req_leave(req, err);
 
-	memcpy(out, &val, sizeof(val));
-	if (out_returned)
-		*out_returned = sizeof(val);
-	req->result.bytes = sizeof(val);
-	wsk_req_complete(req, 0);
-	return 0;
+	return wsk_control_out(req, out, &val, sizeof(val), out_returned);
 }
 
 /* WSK_IOCTL: WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connected connection. */
@@ -1062,12 +1069,7 @@ static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, voi
 	if (err)
 		return wsk_req_leave(req, err);
 
-	memcpy(out, &val, sizeof(val));
-	if (out_returned)
-		*out_returned = sizeof(val);
-	req->result.bytes = sizeof(val);
-	wsk_req_complete(req, 0);
-	return 0;
+	return wsk_control_out(req, out, &val, sizeof(val), out_returned);
 }
 
 /**
