@@ -12,7 +12,8 @@
  *   -j, --json           one JSON document per sample:
  *                        {"stats": {NAME: NUMBER, ...},
  *                         "sockets": [{KEY: NUMBER or STRING, ...}, ...]}
- *                        (with --watch: one document per line, JSON Lines)
+ *                        (with --watch: one document per line, JSON Lines);
+ *                        decimal and 0x values are numbers, the rest strings
  *   -w, --watch SECONDS  sample every SECONDS (1..3600) until interrupted;
  *                        the human layout then shows how much each counter
  *                        moved since the previous sample
@@ -21,11 +22,16 @@
  *   -S, --sockets        sockets only
  *   -d, --dir DIR        read the files from DIR instead of /sys/kernel/debug/wsk
  *
- * Unknown fields and counters are shown as they come, so the tool keeps
- * working when wsk gains some. Exit status: 0, 1 if a file cannot be read,
- * 2 on a usage error.
+ * The table's columns are as wide as their longest value. Its PENDING is
+ * the sum of every pending_KIND field of the socket and REQUESTS names the
+ * kinds not zero; the summary line breaks requests_pending down the same way
+ * and a line counts the sockets by state. Kinds, states, fields and counters
+ * it does not know are counted and shown as they come (the JSON has every
+ * field), so the tool keeps working when wsk gains some. Exit status: 0, 1
+ * if a file cannot be read, 2 on a usage error.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,15 +42,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FIELDS	48
-
 struct field {
 	char *key;
 	char *value;
 };
 
-struct record {			/* one socket line */
-	struct field f[MAX_FIELDS];
+struct record {			/* one socket line, every field of it */
+	struct field *f;
 	int n;
 };
 
@@ -133,11 +137,12 @@ static int parse_stats(struct sample *smp)
 	return 0;
 }
 
-/* Split "key=value key=value ..." lines in place. */
+/* Split "key=value key=value ..." lines in place, however many fields. */
 static int parse_sockets(struct sample *smp)
 {
-	char *line, *save = NULL, *tok, *tsave, *eq;
+	char *line, *save = NULL, *tok, *tsave, *eq, *p;
 	struct record *r;
+	int nf;
 
 	smp->socks = calloc(count_lines(smp->sockets_buf), sizeof(*smp->socks));
 	if (!smp->socks)
@@ -145,8 +150,13 @@ static int parse_sockets(struct sample *smp)
 	for (line = strtok_r(smp->sockets_buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		r = &smp->socks[smp->nsocks];
+		for (nf = 1, p = line; *p; p++)
+			nf += *p == ' ';
+		r->f = calloc(nf, sizeof(*r->f));
+		if (!r->f)
+			return -1;
 		r->n = 0;
-		for (tok = strtok_r(line, " ", &tsave); tok && r->n < MAX_FIELDS;
+		for (tok = strtok_r(line, " ", &tsave); tok && r->n < nf;
 		     tok = strtok_r(NULL, " ", &tsave)) {
 			eq = strchr(tok, '=');
 			if (!eq)
@@ -158,12 +168,18 @@ static int parse_sockets(struct sample *smp)
 		}
 		if (r->n)
 			smp->nsocks++;
+		else
+			free(r->f);
 	}
 	return 0;
 }
 
 static void free_sample(struct sample *smp)
 {
+	int i;
+
+	for (i = 0; i < smp->nsocks; i++)
+		free(smp->socks[i].f);
 	free(smp->stats_buf);
 	free(smp->sockets_buf);
 	free(smp->stats);
@@ -220,6 +236,7 @@ static const char *stat_get(const struct sample *smp, const char *name)
 /* ------------------------------------------------------------------------ */
 /* JSON                                                                      */
 
+/* A decimal integer as JSON writes it: no sign but '-', no leading zero. */
 static bool is_number(const char *s)
 {
 	const char *p = s;
@@ -231,6 +248,20 @@ static bool is_number(const char *s)
 	for (; *p; p++)
 		if (*p < '0' || *p > '9')
 			return false;
+	return true;
+}
+
+/* A "0x..." value (a mask, as %#x prints it): @v gets its value. */
+static bool is_hex(const char *s, unsigned long long *v)
+{
+	const char *p;
+
+	if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2] || strlen(s + 2) > 16)
+		return false;
+	for (p = s + 2; *p; p++)
+		if (!isxdigit((unsigned char)*p))
+			return false;
+	*v = strtoull(s + 2, NULL, 16);
 	return true;
 }
 
@@ -250,10 +281,15 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+/* Numbers as JSON numbers (a hexadecimal one in decimal), the rest as strings. */
 static void json_value(const char *v)
 {
+	unsigned long long x;
+
 	if (is_number(v))
 		fputs(v, stdout);
+	else if (is_hex(v, &x))
+		printf("%llu", x);
 	else
 		json_string(v);
 }
@@ -296,60 +332,249 @@ static void print_json(const struct sample *smp, bool stats, bool sockets, bool 
 /* ------------------------------------------------------------------------ */
 /* Human layout                                                              */
 
-static void print_sockets(const struct sample *smp)
+/* The table's columns; a cell is as wide as the longest value of its column. */
+enum {
+	COL_ID, COL_CLIENT, COL_CATEGORY, COL_STATE, COL_FAMILY, COL_LOCAL, COL_REMOTE,
+	COL_PENDING, COL_ACCEPTED, COL_HELD, COL_KQUEUE, COL_REQUESTS, NR_COLS
+};
+
+static const struct {
+	const char *head;
+	bool right;		/* numbers, right-aligned */
+} cols[NR_COLS] = {
+	[COL_ID] = { "ID", false },
+	[COL_CLIENT] = { "CLIENT", false },
+	[COL_CATEGORY] = { "CATEGORY", false },
+	[COL_STATE] = { "STATE", false },
+	[COL_FAMILY] = { "FAMILY", false },
+	[COL_LOCAL] = { "LOCAL", false },
+	[COL_REMOTE] = { "REMOTE", false },
+	[COL_PENDING] = { "PENDING", true },
+	[COL_ACCEPTED] = { "ACCEPTED", true },
+	[COL_HELD] = { "HELD", true },
+	[COL_KQUEUE] = { "KQUEUE", false },
+	[COL_REQUESTS] = { "REQUESTS", false },
+};
+
+#define PENDING_PREFIX "pending_"
+
+/*
+ * A socket's pending requests: every "pending_KIND" field, known kinds or
+ * not. Returns the total; @kinds gets "KIND=N,..." for those not zero ("-"
+ * if none).
+ */
+static unsigned long long pending_of(const struct record *r, char *kinds, size_t size)
 {
-	const struct record *r;
-	char client[96], pend[64], queue[32];
+	unsigned long long n, total = 0;
+	size_t len = 0;
 	int i;
 
-	printf("%-6s %-20s %-10s %-10s %-6s %-24s %-24s %-20s %8s %5s %s\n",
-	       "ID", "CLIENT", "CATEGORY", "STATE", "FAMILY", "LOCAL", "REMOTE",
-	       "PENDING a/b/o/s/c", "ACCEPTED", "HELD", "KQUEUE");
-	for (i = 0; i < smp->nsocks; i++) {
-		r = &smp->socks[i];
-		snprintf(client, sizeof(client), "%s/%s", get(r, "module"), get(r, "client"));
-		snprintf(pend, sizeof(pend), "%s/%s/%s/%s/%s", get(r, "pending_accept"),
-			 get(r, "pending_bind"), get(r, "pending_setopt"),
-			 get(r, "pending_socket"), get(r, "pending_close"));
-		if (!strcmp(get(r, "category"), "listen"))
-			snprintf(queue, sizeof(queue), "%s/%s", get(r, "kqueue"),
-				 get(r, "backlog"));
-		else
-			snprintf(queue, sizeof(queue), "-");
-		printf("%-6s %-20s %-10s %-10s %-6s %-24s %-24s %-20s %8s %5s %s\n",
-		       get(r, "id"), client, get(r, "category"), get(r, "state"),
-		       get(r, "family"), get(r, "local"), get(r, "remote"), pend,
-		       get(r, "accepted"), get(r, "held"), queue);
+	kinds[0] = '\0';
+	for (i = 0; i < r->n; i++) {
+		if (strncmp(r->f[i].key, PENDING_PREFIX, strlen(PENDING_PREFIX)))
+			continue;
+		n = strtoull(r->f[i].value, NULL, 0);
+		if (!n)
+			continue;
+		total += n;
+		if (len < size)
+			len += snprintf(kinds + len, size - len, "%s%s=%s", len ? "," : "",
+					r->f[i].key + strlen(PENDING_PREFIX), r->f[i].value);
 	}
-	if (!smp->nsocks)
+	if (!kinds[0])
+		snprintf(kinds, size, "-");
+	return total;
+}
+
+static void cell(const struct record *r, int col, char *buf, size_t size)
+{
+	char kinds[512];
+
+	switch (col) {
+	case COL_ID:
+		snprintf(buf, size, "%s", get(r, "id"));
+		break;
+	case COL_CLIENT:
+		snprintf(buf, size, "%s/%s", get(r, "module"), get(r, "client"));
+		break;
+	case COL_CATEGORY:
+		snprintf(buf, size, "%s", get(r, "category"));
+		break;
+	case COL_STATE:
+		snprintf(buf, size, "%s", get(r, "state"));
+		break;
+	case COL_FAMILY:
+		snprintf(buf, size, "%s", get(r, "family"));
+		break;
+	case COL_LOCAL:
+		snprintf(buf, size, "%s", get(r, "local"));
+		break;
+	case COL_REMOTE:
+		snprintf(buf, size, "%s", get(r, "remote"));
+		break;
+	case COL_PENDING:
+		snprintf(buf, size, "%llu", pending_of(r, kinds, sizeof(kinds)));
+		break;
+	case COL_ACCEPTED:
+		snprintf(buf, size, "%s", get(r, "accepted"));
+		break;
+	case COL_HELD:
+		snprintf(buf, size, "%s", get(r, "held"));
+		break;
+	case COL_KQUEUE:
+		if (!strcmp(get(r, "category"), "listen"))
+			snprintf(buf, size, "%s/%s", get(r, "kqueue"), get(r, "backlog"));
+		else
+			snprintf(buf, size, "-");
+		break;
+	case COL_REQUESTS:
+		pending_of(r, buf, size);
+		break;
+	}
+}
+
+static void print_row(const char (*cells)[512], const int *width)
+{
+	int c;
+
+	for (c = 0; c < NR_COLS; c++) {
+		if (c == NR_COLS - 1)
+			printf("%s\n", cells[c]);
+		else if (cols[c].right)
+			printf("%*s ", width[c], cells[c]);
+		else
+			printf("%-*s ", width[c], cells[c]);
+	}
+}
+
+#define MAX_STATES	32
+
+/*
+ * Sockets by state, every state the file names, known or not, in the order
+ * first seen (beyond MAX_STATES different ones, the rest as "other").
+ */
+static void print_states(const struct sample *smp)
+{
+	int count[MAX_STATES], nstates = 0, other = 0, i, k;
+	const char *state[MAX_STATES], *s;
+
+	for (i = 0; i < smp->nsocks; i++) {
+		s = get(&smp->socks[i], "state");
+		for (k = 0; k < nstates && strcmp(state[k], s); k++)
+			;
+		if (k == nstates) {
+			if (nstates == MAX_STATES) {
+				other++;
+				continue;
+			}
+			state[nstates] = s;
+			count[nstates++] = 0;
+		}
+		count[k]++;
+	}
+	printf("by state:");
+	for (k = 0; k < nstates; k++)
+		printf("%s %s %d", k ? "," : "", state[k], count[k]);
+	if (other)
+		printf(", other %d", other);
+	printf("\n");
+}
+
+static void print_sockets(const struct sample *smp)
+{
+	char cells[NR_COLS][512];
+	int width[NR_COLS], i, c, len;
+
+	for (c = 0; c < NR_COLS; c++)
+		width[c] = strlen(cols[c].head);
+	for (i = 0; i < smp->nsocks; i++)
+		for (c = 0; c < NR_COLS - 1; c++) {
+			cell(&smp->socks[i], c, cells[c], sizeof(cells[c]));
+			len = strlen(cells[c]);
+			if (len > width[c])
+				width[c] = len;
+		}
+	for (c = 0; c < NR_COLS; c++)
+		snprintf(cells[c], sizeof(cells[c]), "%s", cols[c].head);
+	print_row((const char (*)[512])cells, width);
+	for (i = 0; i < smp->nsocks; i++) {
+		for (c = 0; c < NR_COLS; c++)
+			cell(&smp->socks[i], c, cells[c], sizeof(cells[c]));
+		print_row((const char (*)[512])cells, width);
+	}
+	if (smp->nsocks)
+		print_states(smp);
+	else
 		printf("(no sockets)\n");
 }
 
-/* Counters in two columns; with @prev, how much each moved since then. */
+/* One counter: name, value, and how much it moved since @old if it did. */
+static int stat_cell(const struct field *f, const char *old, int nw, int vw,
+		     char *buf, size_t size)
+{
+	int len;
+
+	if (old && strcmp(old, f->value))
+		len = snprintf(buf, size, "%-*s %*s (%+lld)", nw, f->key, vw, f->value,
+			       atoll(f->value) - atoll(old));
+	else
+		len = snprintf(buf, size, "%-*s %*s", nw, f->key, vw, f->value);
+	return len < (int)size ? len : (int)size - 1;
+}
+
+/*
+ * Counters in two columns, each as wide as its longest name and value; with
+ * @prev, how much each moved since then.
+ */
 static void print_stats(const struct sample *smp, const struct sample *prev)
 {
-	int i, half = (smp->nstats + 1) / 2;
-	char cell[2][80];
+	int i, half = (smp->nstats + 1) / 2, nw = 0, vw = 0, lw = 0, len;
+	char cell0[256], cell1[256];
 	const char *old;
-	int c, k;
 
-	for (i = 0; i < half; i++) {
-		for (c = 0; c < 2; c++) {
-			k = i + c * half;
-			cell[c][0] = '\0';
-			if (k >= smp->nstats)
-				continue;
-			old = prev ? stat_get(prev, smp->stats[k].key) : NULL;
-			if (old && strcmp(old, smp->stats[k].value))
-				snprintf(cell[c], sizeof(cell[c]), "%-26s %10s (%+lld)",
-					 smp->stats[k].key, smp->stats[k].value,
-					 atoll(smp->stats[k].value) - atoll(old));
-			else
-				snprintf(cell[c], sizeof(cell[c]), "%-26s %10s",
-					 smp->stats[k].key, smp->stats[k].value);
-		}
-		printf("%-52s  %s\n", cell[0], cell[1]);
+	for (i = 0; i < smp->nstats; i++) {
+		len = strlen(smp->stats[i].key);
+		nw = len > nw ? len : nw;
+		len = strlen(smp->stats[i].value);
+		vw = len > vw ? len : vw;
 	}
+	for (i = 0; i < smp->nstats; i++) {
+		old = prev ? stat_get(prev, smp->stats[i].key) : NULL;
+		len = stat_cell(&smp->stats[i], old, nw, vw, cell0, sizeof(cell0));
+		if (i < half && len > lw)
+			lw = len;
+	}
+	for (i = 0; i < half; i++) {
+		old = prev ? stat_get(prev, smp->stats[i].key) : NULL;
+		stat_cell(&smp->stats[i], old, nw, vw, cell0, sizeof(cell0));
+		cell1[0] = '\0';
+		if (i + half < smp->nstats) {
+			old = prev ? stat_get(prev, smp->stats[i + half].key) : NULL;
+			stat_cell(&smp->stats[i + half], old, nw, vw, cell1, sizeof(cell1));
+		}
+		if (cell1[0])
+			printf("%-*s    %s\n", lw, cell0, cell1);
+		else
+			printf("%s\n", cell0);
+	}
+}
+
+/* The summary's pending requests by kind: every requests_pending_KIND not 0. */
+static void print_pending_kinds(const struct sample *smp)
+{
+	const char *prefix = "requests_pending_";
+	const char *sep = " (";
+	int i;
+
+	for (i = 0; i < smp->nstats; i++) {
+		if (strncmp(smp->stats[i].key, prefix, strlen(prefix)) ||
+		    !strtoull(smp->stats[i].value, NULL, 0))
+			continue;
+		printf("%s%s %s", sep, smp->stats[i].key + strlen(prefix), smp->stats[i].value);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		printf(")");
 }
 
 static void print_human(const struct sample *smp, const struct sample *prev,
@@ -362,7 +587,9 @@ static void print_human(const struct sample *smp, const struct sample *prev,
 		printf("wsk: %s client(s), %s socket(s) (%s listen, %s connection), ", v ? v : "?",
 		       stat_get(smp, "sockets") ?: "?", stat_get(smp, "sockets_listen") ?: "?",
 		       stat_get(smp, "sockets_connection") ?: "?");
-		printf("%s request(s) pending\n", stat_get(smp, "requests_pending") ?: "?");
+		printf("%s request(s) pending", stat_get(smp, "requests_pending") ?: "?");
+		print_pending_kinds(smp);
+		printf("\n");
 	}
 	if (sockets) {
 		if (stats)

@@ -14,7 +14,14 @@
 #   (as the listing shows it) and the ids of the accepted sockets, whose
 #   closes are traced too.
 # - No output (files, wskstat, trace) contains a kernel pointer.
-# - wskstat's JSON goes to the host, which parses it (tools/vm/report.py).
+# - wskstat's JSON goes to the host, which parses it (tools/vm/report.py);
+#   its numbers are JSON numbers (events=0x... too), never strings.
+# - wskstat's table lines up its columns however long the values, counts
+#   every pending request kind in PENDING (REQUESTS names them), known to it
+#   or not, and counts the sockets by state, unknown states too: on the live
+#   listener, and on a made-up directory (-d) with long addresses, send,
+#   receive and disconnect pendings, a kind "connect", a state "connecting"
+#   and a field wskstat has never heard of.
 #
 # Budget: a few seconds; on the debug kernel (TCG, KASAN) about 20 s.
 . /wsk/tests/lib.sh
@@ -31,6 +38,55 @@ STORM=$WSK_BINDIR/connect_storm
 POINTER='ffff[0-9a-f]{12}'
 
 loaded() { [ -d /sys/module/wsk_acceptd ]; }
+
+# table_rows FILE: each row of wskstat's sockets table, as "ID PENDING
+# REQUESTS STATE aligned|misaligned": the cells under the header's PENDING,
+# REQUESTS and STATE, and whether every cell starts where its heading starts
+# or ends where it ends.
+table_rows() {
+	awk '
+	function cells(s, st, en,	n, i, c, inw) {
+		n = inw = 0
+		for (i = 1; i <= length(s); i++) {
+			c = substr(s, i, 1)
+			if (c != " " && !inw) { st[++n] = i; inw = 1 }
+			if (c == " " && inw) { en[n] = i - 1; inw = 0 }
+		}
+		if (inw) en[n] = length(s)
+		return n
+	}
+	/^ID / {
+		hn = cells($0, hs, he)
+		for (i = 1; i <= hn; i++) col[$i] = i
+		in_table = 1
+		next
+	}
+	in_table && (/^by state:/ || $0 == "") { in_table = 0 }
+	in_table {
+		n = cells($0, rs, re)
+		ok = n == hn
+		for (i = 1; ok && i <= hn; i++)
+			if (rs[i] != hs[i] && re[i] != he[i]) ok = 0
+		print $1, $(col["PENDING"] + 0), $(col["REQUESTS"] + 0), $(col["STATE"] + 0),
+			ok ? "aligned" : "misaligned"
+	}' "$1"
+}
+# stats_columns FILE: at how many different places the values of the
+# counters in wskstat -s's output end, in the left column and in the right
+# one ("1 1": lined up).
+stats_columns() {
+	awk '
+	NR > 1 && NF {
+		match($0, /^[^ ]+ +[^ ]+/)
+		l[RLENGTH] = 1
+		if (match($0, /^[^ ]+ +[^ ]+( [(][^)]*[)])? +[^ ]+ +[^ ]+/))
+			r[RLENGTH] = 1
+	}
+	END { for (k in l) nl++; for (k in r) nr++; print nl + 0, nr + 0 }' "$1"
+}
+# A number in quotes: a JSON string where a number belongs.
+QUOTED_NUMBER='": "(-?[0-9]+|0[xX][0-9a-fA-F]+)"'
+
 has_field() { case " $1 " in *" $2 "*) return 0 ;; esac; return 1; } # has_field LINE K=V
 reader_pid=
 debug_mode=
@@ -108,7 +164,10 @@ for field in state=listening family=inet local=127.0.0.1:$PORT remote=- \
 	check "listener line has $field" has_field "$line" "$field"
 done
 echo "# wskstat:"
-$WSKSTAT | sed 's/^/#   /'
+$WSKSTAT >/tmp/wskstat.out
+sed 's/^/#   /' /tmp/wskstat.out
+expect "wskstat: the listener's row, PENDING is its $NREQS accepts" \
+	"$(table_rows /tmp/wskstat.out | grep "^$lid ")" "$lid $NREQS accept=$NREQS listening aligned"
 
 # 3. The storm, with the listing read in a loop meanwhile.
 (
@@ -150,13 +209,74 @@ note "wskstat"
 $WSKSTAT >/tmp/wskstat.out
 check "wskstat" [ $? = 0 ]
 check "wskstat shows the listener" grep -qE "^$lid +wsk_acceptd/" /tmp/wskstat.out
+table_rows /tmp/wskstat.out >/tmp/wskstat.rows
+sed 's/^/# row: /' /tmp/wskstat.rows
+check "wskstat: rows in the table" [ -s /tmp/wskstat.rows ]
+expect "wskstat: every row's columns line up" "$(grep -vc ' aligned$' /tmp/wskstat.rows)" 0
+$WSKSTAT -s >/tmp/wskstat.stats
+expect "wskstat -s: the counters' columns line up" "$(stats_columns /tmp/wskstat.stats)" "1 1"
+check "wskstat: sockets counted by state" grep -qE '^by state: .*listening 1' /tmp/wskstat.out
 $WSKSTAT --json >/tmp/wskstat.json
 check "wskstat --json" [ $? = 0 ]
 check "wskstat --json has the listener" grep -q "\"id\": $lid, " /tmp/wskstat.json
+check "wskstat --json: events as a number" grep -qE '"events": [0-9]+[,}]' /tmp/wskstat.json
+expect "wskstat --json: no number in quotes" "$(grep -cE "$QUOTED_NUMBER" /tmp/wskstat.json)" 0
 json_record "40-introspect: wskstat --json" cat /tmp/wskstat.json
 $WSKSTAT --json --watch 1 --count 2 >/tmp/wskstat.jsonl
 expect "wskstat --json --watch 1 --count 2: two lines" "$(wc -l </tmp/wskstat.jsonl)" 2
 json_record "40-introspect: wskstat --json --watch: line 2" sed -n 2p /tmp/wskstat.jsonl
+
+# 4b. wskstat on a made-up directory: long values, every request kind, and
+# names it does not know (a request kind "connect", a state "connecting", a
+# field "frobs").
+F=/tmp/wskstat.fake
+mkdir -p $F
+printf '%s\n' "clients 2" "sockets 3" "sockets_listen 1" "sockets_connection 2" \
+	"requests_pending 12" "requests_pending_socket 0" "requests_pending_accept 4" \
+	"requests_pending_close 1" "requests_pending_send 3" "requests_pending_receive 1" \
+	"requests_pending_disconnect 1" "requests_pending_connect 2" \
+	"requests_completed 123456789012" "errors_other 0" >$F/stats
+z='pending_socket=0 pending_bind=0 pending_setopt=0'
+a6=fdaa:bbbb:cccc:dddd:eeee:ffff:1111
+{
+	echo "id=1 client=1 module=wsk_acceptd category=listen state=listening family=inet6" \
+		"local=[::]:7000 remote=- $z pending_close=0 pending_accept=4 accepted=123456789" \
+		"held=0 kqueue=0 backlog=1024 pending_send=0 pending_receive=0" \
+		"pending_disconnect=0 pending_event=0 pended=0 retained=0 events=0x200"
+	echo "id=2 client=1 module=wsk_acceptd category=connection state=connected" \
+		"family=inet6 local=[$a6:2222]:7000 remote=[$a6:3333]:65535 $z pending_close=1" \
+		"pending_accept=0 accepted=0 held=0 kqueue=0 backlog=0 pending_send=3" \
+		"pending_receive=1 pending_disconnect=1 pending_event=0 pended=0 retained=0" \
+		"events=0x2c0"
+	echo "id=3 client=2 module=a_client_with_a_long_module_name category=connection" \
+		"state=connecting family=inet local=10.0.0.1:40000 remote=10.0.0.2:80 $z" \
+		"pending_close=0 pending_accept=0 accepted=0 held=0 kqueue=0 backlog=0" \
+		"pending_send=0 pending_receive=0 pending_disconnect=0 pending_event=0" \
+		"pending_connect=2 pended=0 retained=0 events=0 frobs=7"
+} >$F/sockets
+$WSKSTAT -d $F >/tmp/wskstat.fake.out
+check "wskstat -d (made up)" [ $? = 0 ]
+sed 's/^/#   /' /tmp/wskstat.fake.out
+expect "wskstat -d: rows (ID, PENDING, REQUESTS, STATE), lined up" \
+	"$(table_rows /tmp/wskstat.fake.out | tr '\n' ';')" \
+	"1 4 accept=4 listening aligned;2 6 close=1,send=3,receive=1,disconnect=1 connected aligned;3 2 connect=2 connecting aligned;"
+expect "wskstat -d: sockets by state, an unknown one too" \
+	"$(grep '^by state:' /tmp/wskstat.fake.out)" "by state: listening 1, connected 1, connecting 1"
+check "wskstat -d: pending requests by kind, an unknown one too" grep -qF \
+	"12 request(s) pending (accept 4, close 1, send 3, receive 1, disconnect 1, connect 2)" \
+	/tmp/wskstat.fake.out
+$WSKSTAT -d $F -s >/tmp/wskstat.fake.stats
+expect "wskstat -d -s: the counters' columns line up (long name, long value)" \
+	"$(stats_columns /tmp/wskstat.fake.stats)" "1 1"
+$WSKSTAT -d $F --json >/tmp/wskstat.fake.json
+check "wskstat -d --json" [ $? = 0 ]
+json_record "40-introspect: wskstat -d --json (made up)" cat /tmp/wskstat.fake.json
+expect "wskstat -d --json: no number in quotes" \
+	"$(grep -cE "$QUOTED_NUMBER" /tmp/wskstat.fake.json)" 0
+for v in '"events": 512}' '"events": 704}' '"pending_connect": 2,' '"state": "connecting",' \
+	'"frobs": 7}' '"requests_completed": 123456789012,' '"local": "[::]:7000",'; do
+	check "wskstat -d --json has $v" grep -qF "$v" /tmp/wskstat.fake.json
+done
 
 note "rmmod"
 # 5. Unload; the counters come back; the trace.
@@ -252,7 +372,7 @@ expect "trace: each delivered connection went creating to connected once" "$t_st
 expect "trace: no other state change of its connections" "$t_state_odd" 0
 
 # 6. No kernel pointer anywhere.
-files="$D/stats $D/sockets /tmp/wskstat.out /tmp/wskstat.json /tmp/wskstat.jsonl /tmp/trace.txt"
+files="$D/stats $D/sockets /tmp/wskstat.out /tmp/wskstat.stats /tmp/wskstat.json /tmp/wskstat.jsonl /tmp/trace.txt"
 expect "no kernel pointer in the files, wskstat's output, the trace" \
 	"$(grep -lE "$POINTER" $files)" ""
 echo >$TR/trace
