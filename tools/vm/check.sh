@@ -5,25 +5,69 @@
 # kmemleak) and the stock Debian 6.1 and 6.12 kernels (integration tests). The bench
 # modules of bench/ are built for each kernel too and smoke-tested there (not
 # timed). Before the guests, the installs (make modules_install, install-dev,
-# DKMS) are checked on the host. Ends with one line "N passed, N failed" and
-# exits non-zero on any failure.
+# DKMS) are checked on the host. While each guest runs, a line on the
+# terminal as each of its tests ends (tools/vm/report.py --follow). Every case
+# goes to $WSK_OUT/results.json (Documentation/testing.rst, "Results file").
+# Ends with one line "N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 passed=0 failed=0
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+cases=$WSK_OUT/results.cases.jsonl
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
-case_ok() { passed=$((passed + 1)); log "ok: $1"; }
-case_fail() { failed=$((failed + 1)); log "FAIL: $1"; }
+# record KERNEL NAME RESULT: one case in $cases, as report.py --cases writes them.
+record() {
+	python3 -c 'import json, sys
+k, n, r = sys.argv[1:]
+rec = {"kernel": k, "name": n, "result": r}
+if r == "fail":
+    rec["reason"] = "failed"
+print(json.dumps(rec))' "$@" >>"$cases"
+}
+# host_case RESULT NAME: a case of the host's; "LABEL: NAME" is NAME of kernel
+# LABEL (its module build), anything else is the host's own.
+host_case() {
+	case $2 in
+	debug-*": "* | stock-*": "*) record "${2%%: *}" "${2#*: }" "$1" ;;
+	*) record host "$2" "$1" ;;
+	esac
+}
+case_ok() { passed=$((passed + 1)); host_case pass "$1"; log "ok: $1"; }
+case_fail() { failed=$((failed + 1)); host_case fail "$1"; log "FAIL: $1"; }
+# The run's results file, then the last line. A partial run (a variable of
+# Documentation/testing.rst's development list set) says so in "full".
 summary() {
+	local full=true
+	[ "${WSK_LINT:-1}" = 0 ] || [ "${WSK_PKG:-1}" = 0 ] || [ -n "${WSK_KERNELS:-}" ] ||
+		[ -n "${WSK_KUNIT_FILTER:-}" ] || [ -n "${WSK_TESTS:-}" ] && full=false
+	if ! python3 "$WSK_TOP/tools/vm/report.py" --results "$cases" "$WSK_OUT/results.json" \
+		"$passed" "$failed" started="$started" \
+		finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" duration_s=$((SECONDS - t0)) \
+		version="$(wsk_version 2>/dev/null)" full=$full; then
+		log "FAIL: $WSK_OUT/results.json does not match the counts"
+		failed=$((failed + 1))
+	fi
+	rm -f "$cases"
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 	exit
 }
 
 t0=$SECONDS
+mkdir -p "$WSK_OUT"
+rm -f "$WSK_OUT/results.json"
+: >"$cases"
 deps_install
 tree=$(bash "$WSK_TOP/tools/vm/kernel.sh") || die "debug kernel unavailable"
-mkdir -p "$WSK_OUT"
+# The results file's own reader (report.py's judge, progress lines and
+# results file on made-up logs).
+if python3 "$WSK_TOP/tools/vm/report.py" --self-test >"$WSK_OUT/report-self-test.log" 2>&1; then
+	case_ok "tools/vm/report.py --self-test"
+else
+	cat "$WSK_OUT/report-self-test.log"
+	case_fail "tools/vm/report.py --self-test"
+fi
 bash "$WSK_TOP/tools/vm/guest-programs.sh" "$WSK_OUT/guest-bin" || { case_fail "guest programs build"; summary; }
 # The bench load generator, for the bench servers' smoke test (60-bench-smoke).
 lg="$WSK_OUT/guest-bin/loadgen"
@@ -97,11 +141,19 @@ run_kernel() {
 	bash "$WSK_TOP/tools/vm/initramfs.sh" "$out/initrd.gz" "$out/modules" "$WSK_OUT/guest-bin" \
 		"$([ "$kind" = stock ] && echo "${label#stock-}")"
 	log "$label: booting (TCG, timeout ${timeout}s; console in $out/console.log)"
-	local s=$SECONDS
+	local s=$SECONDS follower
+	# A line as each test ends, from the results channel as it grows; the
+	# follower stops at the guest's DONE, or when this script is gone.
+	: >"$out/results.log"
+	python3 "$WSK_TOP/tools/vm/report.py" --follow "$label" "$out" $$ &
+	follower=$!
 	bash "$WSK_TOP/tools/vm/boot.sh" "$vmlinuz" "$out/initrd.gz" "$out" check "$kind" "$timeout"
 	local rc=$?
+	for _ in 1 2 3 4 5 6; do kill -0 $follower 2>/dev/null || break; sleep 0.5; done
+	kill $follower 2>/dev/null
+	wait $follower 2>/dev/null
 	[ $rc = 124 ] && log "$label: TIMEOUT after ${timeout}s"
-	python3 "$WSK_TOP/tools/vm/report.py" "$label" "$out" "$@" >"$out/report.txt"
+	python3 "$WSK_TOP/tools/vm/report.py" "$label" "$out" "$@" --cases "$cases" >"$out/report.txt"
 	grep -v '^RESULT' "$out/report.txt"
 	local r
 	r=$(sed -n 's/^RESULT //p' "$out/report.txt")
