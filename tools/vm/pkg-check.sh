@@ -6,7 +6,8 @@
 # cases):
 # - make modules_install (INSTALL_MOD_PATH in OUTDIR) installs wsk.ko alone;
 # - make install-dev (DESTDIR in OUTDIR) installs the header, wsk.mk and
-#   Module.symvers, and samples/wsk_minimal, copied alone, builds against
+#   Module.symvers, which lists every export of wsk/*.c with a CRC in
+#   namespace WSK, and samples/wsk_minimal, copied alone, builds against
 #   that SDK: no undefined symbol, and its CRCs of wsk's exports are the SDK's;
 # - dkms add, build and install (Debian's dkms, with its source, DKMS and
 #   install trees and its signing key in OUTDIR) make a wsk.ko of the right
@@ -75,6 +76,23 @@ crcs_match() {
 	[ "$n" -gt 0 ]
 }
 
+# exports_listed SYMVERS LOG: every symbol wsk/*.c exports is in SYMVERS with
+# a CRC and namespace WSK (testpoint.c's, built with CONFIG_KUNIT only, aside).
+exports_listed() {
+	local sym n=0
+	for sym in $(cd "$src" && ls wsk/*.c | grep -v '^wsk/testpoint\.c$' | xargs cat |
+		sed -n 's/^EXPORT_SYMBOL_NS_GPL(\([a-z_0-9]*\), *WSK);/\1/p'); do
+		if ! awk -v s="$sym" '$2 == s && $1 ~ /^0x[0-9a-f]+$/ && $5 == "WSK" { f = 1 }
+			END { exit !f }' "$1"; then
+			echo "$sym: not in $1 with a CRC in namespace WSK" >>"$2"
+			return 1
+		fi
+		n=$((n + 1))
+	done
+	echo "$n exports of wsk/*.c in $1" >>"$2"
+	[ "$n" -gt 0 ]
+}
+
 while [ $# -ge 2 ]; do
 	rel=$1 headers=$2
 	shift 2
@@ -98,9 +116,11 @@ while [ $# -ge 2 ]; do
 	fi
 
 	name="$rel: make install-dev installs the header, wsk.mk and Module.symvers"
+	name="$name (every export, CRC, namespace WSK)"
 	if make -C "$src" KDIR="$headers" DESTDIR="$dest" install-dev >"$l/install-dev.log" 2>&1 &&
 		[ -f "$sdk/include/wsk/wsk.h" ] && [ -f "$sdk/include/wsk/dispatch.h" ] &&
-		[ -f "$sdk/wsk.mk" ] && grep -q '	wsk_register	' "$sdk/$rel/Module.symvers"; then
+		[ -f "$sdk/wsk.mk" ] && grep -q '	wsk_register	' "$sdk/$rel/Module.symvers" &&
+		exports_listed "$sdk/$rel/Module.symvers" "$l/install-dev.log"; then
 		pass "$name"
 	else
 		fail "$name" "$l/install-dev.log"
