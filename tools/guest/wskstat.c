@@ -373,7 +373,7 @@ static unsigned long long pending_of(const struct record *r, char *kinds, size_t
 	for (i = 0; i < r->n; i++) {
 		if (strncmp(r->f[i].key, PENDING_PREFIX, strlen(PENDING_PREFIX)))
 			continue;
-		n = strtoull(r->f[i].value, NULL, 0);
+		n = strtoull(r->f[i].value, NULL, 10);
 		if (!n)
 			continue;
 		total += n;
@@ -568,7 +568,7 @@ static void print_pending_kinds(const struct sample *smp)
 
 	for (i = 0; i < smp->nstats; i++) {
 		if (strncmp(smp->stats[i].key, prefix, strlen(prefix)) ||
-		    !strtoull(smp->stats[i].value, NULL, 0))
+		    !strtoull(smp->stats[i].value, NULL, 10))
 			continue;
 		printf("%s%s %s", sep, smp->stats[i].key + strlen(prefix), smp->stats[i].value);
 		sep = ", ";
