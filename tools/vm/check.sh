@@ -14,6 +14,7 @@ set -uo pipefail
 
 passed=0 failed=0
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+version=$(wsk_version 2>/dev/null)	# of the tree as the run starts
 cases=$WSK_OUT/results.cases.jsonl
 add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 # record KERNEL NAME RESULT: one case in $cases, as report.py --cases writes them.
@@ -44,7 +45,7 @@ summary() {
 	if ! python3 "$WSK_TOP/tools/vm/report.py" --results "$cases" "$WSK_OUT/results.json" \
 		"$passed" "$failed" started="$started" \
 		finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)" duration_s=$((SECONDS - t0)) \
-		version="$(wsk_version 2>/dev/null)" full=$full; then
+		version="$version" full=$full; then
 		log "FAIL: $WSK_OUT/results.json does not match the counts"
 		failed=$((failed + 1))
 	fi
