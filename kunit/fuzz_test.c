@@ -303,6 +303,12 @@ enum {
 	FZ_F_ABORTED,		/* an abortive disconnect was accepted */
 	FZ_F_DEAD_SEEN,		/* a NULL indication or abortive disconnect event came */
 	FZ_F_CB_CLOSED,		/* its own callback closed it (calls there: -ESHUTDOWN) */
+	/*
+	 * Taken by accept_event, which may not have returned yet: wsk sets its
+	 * dispatch only then, so until an event change succeeds, one from
+	 * another context may get -EINVAL.
+	 */
+	FZ_F_EVENT_CALL,
 };
 
 /*
@@ -1768,6 +1774,7 @@ static int fz_accept_event(void *context, unsigned int flags, const struct socka
 	}
 	fs->dispatch = fz_below(&rng, 4);
 	if (mode < 80) {
+		set_bit(FZ_F_EVENT_CALL, &fs->flags);
 		fz_sock_opened(fs, s, FZ_O_EVENT, atomic_read(&fz->op_seq));
 		if (atomic_read(&fs->state) != FZ_S_OPEN)
 			goto out;	/* a socket we have already: reported */
@@ -2751,6 +2758,13 @@ static int fz_events(struct fz_sock *fs, u32 mask, bool with_req, int ctx, int *
 		fz_sub_end(r, g, ret);
 	else
 		fz_trace_op(fs->fz, FZ_OP_EVENTS, ctx, fs, ret);
+	/* From another context, while its accept_event runs (events.rst). */
+	if (test_bit(FZ_F_EVENT_CALL, &fs->flags)) {
+		if (ret == -EINVAL && (*want == 0 || *want == -EINPROGRESS))
+			*want = -EINVAL;
+		else if (!ret || ret == -EINPROGRESS)
+			clear_bit(FZ_F_EVENT_CALL, &fs->flags);
+	}
 	if (!ret && disable && idx >= 0 && atomic_read(&fs->ev_gen[idx]) == gen)
 		WRITE_ONCE(fs->ev_off[idx], gen);
 	return ret;
