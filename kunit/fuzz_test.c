@@ -3282,11 +3282,17 @@ out:
 	fz_put_ctx(fs, ctx);
 }
 
+/*
+ * wsk_connect() that completes inside the call: on a listener, or with a bad
+ * argument. The model has no connecting client sockets: the wsk_connect
+ * KUnit suite tests connects that run.
+ */
 static void fz_op_connect(struct fz *fz, u64 *rng, int ctx)
 {
+	unsigned int flags = 0;
 	struct fz_sock *fs;
 	struct fz_req *r;
-	int len, ret;
+	int len, ret, want = -EINVAL;
 	u32 g;
 
 	fs = fz_pick(fz, rng, FZ_TL | FZ_TC | FZ_TU, NULL);
@@ -3295,9 +3301,27 @@ static void fz_op_connect(struct fz *fz, u64 *rng, int ctx)
 	r = fz_acquire(fs, FZ_R_MISC);
 	if (r) {
 		len = wt_addr(&r->addr, fs->family, false, 9);
+		switch (fz_below(rng, 4)) {
+		case 0:
+			flags = 1 + fz_below(rng, 8);
+			break;
+		case 1:
+			len -= 1 + fz_below(rng, len);	/* short, down to 0 */
+			break;
+		case 2:
+			len = wt_addr(&r->addr, fs->family == AF_INET ? AF_INET6 : AF_INET,
+				      false, 9);
+			break;
+		default:
+			len = sizeof(r->addr) + 1 + fz_below(rng, 64);
+			break;
+		}
+		/* A listener has no connect, whatever the arguments. */
+		if (fs->type == FZ_T_LISTEN)
+			want = -EOPNOTSUPP;
 		g = fz_sub_begin(r, FZ_K_INLINE, FZ_OP_CONNECT, ctx);
-		ret = wsk_connect(fs->s, (struct sockaddr *)&r->addr, len, 0, &r->req);
-		fz_expect(r, fz_sub_end(r, g, ret), -EOPNOTSUPP, "wsk_connect");
+		ret = wsk_connect(fs->s, (struct sockaddr *)&r->addr, len, flags, &r->req);
+		fz_expect(r, fz_sub_end(r, g, ret), want, "wsk_connect");
 	}
 	fz_put_ctx(fs, ctx);
 }

@@ -229,6 +229,27 @@ void wsk_conn_hook(struct wsk_conn *c)
 }
 
 /**
+ * wsk_conn_hook_own - install wsk's hooks on a socket wsk_socket() made
+ * @c: a connection socket about to connect; @c->ws.sock is set and was
+ *	never hooked
+ *
+ * Saves the kernel socket's own sk_data_ready and sk_state_change (an
+ * accepted child's are its listener's instead), then wsk_conn_hook().
+ *
+ * Context: the connection's op pass (process context).
+ */
+void wsk_conn_hook_own(struct wsk_conn *c)
+{
+	struct sock *sk = c->ws.sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	c->ws.orig_data_ready = sk->sk_data_ready;
+	c->ws.orig_state_change = sk->sk_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+	wsk_conn_hook(c);
+}
+
+/**
  * wsk_conn_unhook - give the kernel socket its own callbacks back
  * @c: a connection socket (nothing to do if it was never hooked)
  *
@@ -1107,6 +1128,9 @@ static void wsk_conn_io_pass(struct wsk_conn *c)
 	struct sock *sk;
 
 	wsk_test_point(WSK_TP_IO_PASS, &c->ws, NULL);
+	/* A connect first: nothing else runs until it has succeeded. */
+	if (!wsk_connect_step(c))
+		return;
 	/*
 	 * Only the op pass changes @c->ws.sock, on this same work (or, for an
 	 * inline reset, after cancelling it). A connection whose namespace went
@@ -1188,8 +1212,13 @@ void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending)
 		cancel_work_sync(&c->work);
 
 	spin_lock_irqsave(&c->ws.lock, flags);
-	if (c->abort_req)
+	/* The slot holds the connect waiting for the handshake (taken), or an abort. */
+	if (c->ws.state == WSK_SOCK_CONNECTING && c->connect_req) {
+		wsk_req_detach(c->connect_req);
+		list_add_tail(&wsk_rp(c->connect_req)->node, pending);
+	} else if (c->abort_req) {
 		list_add_tail(&wsk_rp(c->abort_req)->node, pending);
+	}
 	c->abort_req = NULL;
 	wsk_conn_collect(c, pending);
 	spin_unlock_irqrestore(&c->ws.lock, flags);

@@ -190,7 +190,9 @@ static void wsk_snap_conn(struct wsk_sock_snap *snap, struct wsk_conn *c)
 	/* The send being handed to TCP and an abortive disconnect, off queue. */
 	if (c->tx_cur)
 		snap->pending[wsk_rp(c->tx_cur)->kind]++;
-	snap->pending[WSK_REQ_DISCONNECT] += !!c->abort_req;
+	/* ... or the connect waiting for the handshake, in the same slot. */
+	if (c->abort_req)
+		snap->pending[wsk_rp(c->abort_req)->kind]++;
 	snap->held = 0;
 	snap->pended = 0;
 	snap->accepted = 0;
@@ -218,7 +220,8 @@ static void wsk_sock_snapshot(struct wsk_sock *ws, struct wsk_sock_snap *snap)
 	wsk_snap_count(snap, &ws->op_q);
 	wsk_snap_count(snap, &ws->evwait_q);
 	/* Creation and close are pending without being queued. */
-	snap->pending[WSK_REQ_SOCKET] += !!ws->create_req;
+	if (ws->create_req)	/* a wsk_socket() or wsk_socket_connect() */
+		snap->pending[wsk_rp(ws->create_req)->kind]++;
 	snap->pending[WSK_REQ_CLOSE] += !!ws->close_req;
 	snap->events = ws->events;
 	if (wsk_sock_is_listener(ws))

@@ -42,6 +42,69 @@
 struct wsk_sock;
 
 /* ------------------------------------------------------------------------ */
+/* Addresses                                                                 */
+
+/**
+ * union wsk_addr - a socket address wsk caches
+ * @sa: the family, for the callbacks' struct sockaddr pointers
+ * @v4: an AF_INET address
+ * @v6: an AF_INET6 one (a v4-mapped peer of a dual-stack listener too)
+ *
+ * What kernel_getsockname() and getpeername give the sockets wsk has: 28
+ * bytes at most, where a sockaddr_storage takes 128. wsk_addr_set() caches
+ * one; its family gives its length (wsk_addr_len()), an empty one has none.
+ */
+union wsk_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* The length of the address @a caches: 0 if it has none. */
+static inline int wsk_addr_len(const union wsk_addr *a)
+{
+	switch (a->sa.sa_family) {
+	case AF_INET:
+		return sizeof(a->v4);
+	case AF_INET6:
+		return sizeof(a->v6);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Write @from to a client's address out-parameter @to, whose buffer holds an
+ * address of the socket's @family: exactly that family's length (16 bytes
+ * for AF_INET, 28 for AF_INET6), zeros if @from is empty. Never more, so a
+ * sockaddr_in behind a sockaddr_storage pointer is not overrun.
+ */
+static inline int wsk_addr_copy_out(struct sockaddr_storage *to, const union wsk_addr *from,
+				    int family)
+{
+	int len = family == AF_INET6 ? sizeof(from->v6) : sizeof(from->v4);
+
+	if (wsk_addr_len(from) == len) {
+		memcpy(to, from, len);
+		return len;
+	}
+	memset(to, 0, len);
+	return 0;
+}
+
+/*
+ * Cache @len bytes of @from (a kernel_getsockname() result; negative: none)
+ * in @to: a whole AF_INET or AF_INET6 address, or none.
+ */
+static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage *from, int len)
+{
+	memset(to, 0, sizeof(*to));
+	memcpy(to, from, clamp_t(int, len, 0, sizeof(*to)));
+	if (len < wsk_addr_len(to) || !wsk_addr_len(to))
+		memset(to, 0, sizeof(*to));
+}
+
+/* ------------------------------------------------------------------------ */
 /* Requests (request.c)                                                      */
 
 /*
@@ -118,6 +181,10 @@ struct wsk_req_priv {
 			const struct sockaddr *addr;
 			int addrlen;
 		} bind;
+		struct {
+			union wsk_addr remote;
+			int addrlen;
+		} connect;
 		struct {
 			int level;
 			u32 code;
@@ -218,66 +285,6 @@ enum wsk_sock_state {
 };
 
 /**
- * union wsk_addr - a socket address wsk caches
- * @sa: the family, for the callbacks' struct sockaddr pointers
- * @v4: an AF_INET address
- * @v6: an AF_INET6 one (a v4-mapped peer of a dual-stack listener too)
- *
- * What kernel_getsockname() and getpeername give the sockets wsk has: 28
- * bytes at most, where a sockaddr_storage takes 128. wsk_addr_set() caches
- * one; its family gives its length (wsk_addr_len()), an empty one has none.
- */
-union wsk_addr {
-	struct sockaddr sa;
-	struct sockaddr_in v4;
-	struct sockaddr_in6 v6;
-};
-
-/* The length of the address @a caches: 0 if it has none. */
-static inline int wsk_addr_len(const union wsk_addr *a)
-{
-	switch (a->sa.sa_family) {
-	case AF_INET:
-		return sizeof(a->v4);
-	case AF_INET6:
-		return sizeof(a->v6);
-	default:
-		return 0;
-	}
-}
-
-/*
- * Write @from to a client's address out-parameter @to, whose buffer holds an
- * address of the socket's @family: exactly that family's length (16 bytes
- * for AF_INET, 28 for AF_INET6), zeros if @from is empty. Never more, so a
- * sockaddr_in behind a sockaddr_storage pointer is not overrun.
- */
-static inline int wsk_addr_copy_out(struct sockaddr_storage *to, const union wsk_addr *from,
-				    int family)
-{
-	int len = family == AF_INET6 ? sizeof(from->v6) : sizeof(from->v4);
-
-	if (wsk_addr_len(from) == len) {
-		memcpy(to, from, len);
-		return len;
-	}
-	memset(to, 0, len);
-	return 0;
-}
-
-/*
- * Cache @len bytes of @from (a kernel_getsockname() result; negative: none)
- * in @to: a whole AF_INET or AF_INET6 address, or none.
- */
-static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storage *from, int len)
-{
-	memset(to, 0, sizeof(*to));
-	memcpy(to, from, clamp_t(int, len, 0, sizeof(*to)));
-	if (len < wsk_addr_len(to) || !wsk_addr_len(to))
-		memset(to, 0, sizeof(*to));
-}
-
-/**
  * struct wsk_sock - what listeners and connections have in common
  * @pub: the public part; @pub.dispatch is the provider table
  * @client: owner; holds one count of @client->nr_sockets (immutable)
@@ -325,8 +332,12 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
  *	wsk_sock_reset()): no op pass does anything more
  * @dead_reported: its death was told: a listener's NULL accept event, a
  *	connection's NULL receive indication
+ * @unowned: made by wsk_socket_connect() and not handed to the client yet:
+ *	if its connect fails, is cancelled or its namespace goes, wsk resets
+ *	and frees it (connect.c)
  * @local: cached local address (kernel_getsockname() sleeps); none until
- *	bound or accepted
+ *	bound or accepted (a wsk_socket_connect() socket keeps the address to
+ *	bind here until it is bound)
  * @op_q: queued operations (bind, option SET), FIFO, run by the op pass
  * @create_req: the wsk_socket() request until the socket is created
  * @close_req: the wsk_close() request once the close has started
@@ -367,6 +378,7 @@ struct wsk_sock {
 	bool op_active;
 	bool torn_down;
 	bool dead_reported;
+	bool unowned;
 	union wsk_addr local;
 	u16 events;
 	u16 cb_running;
@@ -484,7 +496,12 @@ enum wsk_conn_stage {
  * @tx_cur: the send or disconnect being handed to TCP (taken: see the
  *	request rules above)
  * @rx_q: queued receives, FIFO
- * @abort_req: a pending abortive disconnect, run first by a @work pass
+ * @connect_req: in state CONNECTING, the wsk_connect() (or
+ *	wsk_socket_connect()) request waiting for TCP's handshake (taken:
+ *	see the request rules above); the io pass completes it
+ * @abort_req: in states CONNECTED and DEAD, a pending abortive disconnect,
+ *	run first by a @work pass. The two share their slot: a connection
+ *	takes data requests only once its connect has completed
  * @retained: indication blocks a receive_event kept (-EINPROGRESS)
  * @rx_resume: bumped by every wsk_receive(): a receive_event that called
  *	it does not pause indications
@@ -517,7 +534,10 @@ struct wsk_conn {
 	struct list_head tx_q;
 	struct wsk_req *tx_cur;
 	struct list_head rx_q;
-	struct wsk_req *abort_req;
+	union {
+		struct wsk_req *connect_req;
+		struct wsk_req *abort_req;
+	};
 	struct list_head retained;
 	bool in_accept_event;
 	bool rx_paused;
@@ -592,6 +612,10 @@ extern const struct wsk_provider_connection_dispatch wsk_connection_dispatch;
 
 struct wsk_sock *wsk_sock_alloc(struct wsk_client *client, struct net *net, int family,
 				unsigned int category, gfp_t gfp);
+struct wsk_sock *wsk_sock_new(struct wsk_client *client, struct net *net, int family,
+			      unsigned int flags, void *socket_context,
+			      const void *client_dispatch, struct wsk_req *req, int *err);
+void wsk_sock_create_start(struct wsk_sock *ws, struct wsk_req *req);
 void wsk_sock_attach_kern(struct wsk_sock *ws, struct socket *sock);
 void wsk_sock_reset(struct wsk_sock *ws, bool rejected);
 void wsk_sock_kick_ops(struct wsk_sock *ws);
@@ -611,6 +635,7 @@ void wsk_listen_queue(struct wsk_listener *ls, unsigned long delay);
 /* conn.c: connection sockets */
 void wsk_conn_init(struct wsk_conn *c);
 void wsk_conn_hook(struct wsk_conn *c);
+void wsk_conn_hook_own(struct wsk_conn *c);
 void wsk_conn_unhook(struct wsk_conn *c);
 void wsk_conn_kick(struct wsk_conn *c);
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
@@ -619,6 +644,11 @@ unsigned int wsk_conn_nr_retained(struct wsk_conn *c);
 void wsk_conn_exit_module(void);
 size_t wsk_ideal_backlog(struct sock *sk);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
+
+/* connect.c: opening connections (the connection's work, process context) */
+int wsk_connect_run(struct wsk_sock *ws, struct wsk_req *req);
+bool wsk_connect_step(struct wsk_conn *c);
+struct wsk_req *wsk_connect_disown(struct wsk_conn *c);
 
 /* netns.c: namespaces going away */
 int wsk_net_init(void);

@@ -25,6 +25,7 @@
 	X(WSK_REQ_SEND, "send")						\
 	X(WSK_REQ_RECEIVE, "receive")					\
 	X(WSK_REQ_DISCONNECT, "disconnect")				\
+	X(WSK_REQ_CONNECT, "connect")	/* wsk_connect(), wsk_socket_connect() */ \
 	X_LAST(WSK_REQ_EVENT, "event")	/* a disable waiting for its callback */
 
 /* Socket states (enum wsk_sock_state). */
@@ -33,8 +34,9 @@
 	X(WSK_SOCK_OPEN, "open")		/* created, not bound */	\
 	X(WSK_SOCK_BOUND, "bound")		/* connection socket bound */	\
 	X(WSK_SOCK_LISTENING, "listening")	/* bound and listening */	\
-	X(WSK_SOCK_CONNECTED, "connected")	/* accepted connection */	\
-	X_LAST(WSK_SOCK_DEAD, "dead")	/* reset, killed, or its netns went */
+	X(WSK_SOCK_CONNECTING, "connecting")	/* its wsk_connect() runs */	\
+	X(WSK_SOCK_CONNECTED, "connected")	/* accepted or connected */	\
+	X_LAST(WSK_SOCK_DEAD, "dead")	/* reset, killed, connect failed, or its netns went */
 
 /* An undelivered connection's stages (enum wsk_conn_stage). */
 #define WSK_CONN_STAGES(X, X_LAST)					\

@@ -75,7 +75,8 @@ static const u8 wsk_sock_next[2][WSK_SOCK_NR_STATES] = {
 	[1] = {
 		[WSK_SOCK_CREATING] = WSK_TO(OPEN) | WSK_TO(CONNECTED) | WSK_TO(DEAD),
 		[WSK_SOCK_OPEN] = WSK_TO(BOUND) | WSK_TO(DEAD),
-		[WSK_SOCK_BOUND] = WSK_TO(DEAD),
+		[WSK_SOCK_BOUND] = WSK_TO(CONNECTING) | WSK_TO(DEAD),
+		[WSK_SOCK_CONNECTING] = WSK_TO(CONNECTED) | WSK_TO(DEAD),
 		[WSK_SOCK_CONNECTED] = WSK_TO(DEAD),
 		[WSK_SOCK_DEAD] = WSK_TO(DEAD),
 	},
@@ -239,6 +240,13 @@ static bool wsk_sock_do_create(struct wsk_sock *ws)
 	ws->create_req = NULL;
 	spin_unlock_irqrestore(&ws->lock, flags);
 
+	/* wsk_socket_connect(): bind and connect next (connect.c). */
+	if (wsk_rp(req)->kind == WSK_REQ_CONNECT) {
+		err = wsk_connect_run(ws, req);
+		if (err != -EINPROGRESS)
+			wsk_req_complete(req, err);	/* and the op pass frees it */
+		return true;
+	}
 	req->result.socket = &ws->pub;
 	wsk_req_complete(req, 0);
 	return true;
@@ -321,6 +329,11 @@ static void wsk_sock_run_op(struct wsk_sock *ws, struct wsk_req *req)
 		err = wsk_sock_do_setopt(ws, req);
 		if (out_returned)
 			*out_returned = 0;
+		break;
+	case WSK_REQ_CONNECT:
+		err = wsk_connect_run(ws, req);
+		if (err == -EINPROGRESS)
+			return;	/* waits for the handshake */
 		break;
 	default:
 		WARN_ONCE(1, "wsk: unexpected queued request kind %u\n", wsk_rp(req)->kind);
@@ -568,6 +581,15 @@ bool wsk_sock_op_pass(struct wsk_sock *ws)
 			spin_unlock_irqrestore(&ws->lock, flags);
 			return false;
 		}
+		/* A socket wsk_socket_connect() has not handed out: freed, not killed. */
+		if (kill && ws->unowned) {
+			req = wsk_connect_disown(wsk_conn(ws));
+			spin_unlock_irqrestore(&ws->lock, flags);
+			if (req)
+				wsk_req_complete(req, wsk_rp(req)->cancel ? -ECANCELED :
+						 -ESHUTDOWN);
+			continue;
+		}
 		if (ws->closing) {
 			now = wsk_sock_teardown_now(ws);
 			spin_unlock_irqrestore(&ws->lock, flags);
@@ -614,6 +636,71 @@ static bool wsk_sock_closing(struct wsk_sock *ws)
 }
 
 /**
+ * wsk_sock_new - the checks and the allocation of a socket a request creates
+ * @client: the owning client
+ * @net: the namespace; held from here until the kernel socket exists
+ * @family: AF_INET or AF_INET6
+ * @flags: WSK_FLAG_LISTEN_SOCKET or WSK_FLAG_CONNECTION_SOCKET
+ * @socket_context: the socket's socket_context
+ * @client_dispatch: its client dispatch table (may be NULL)
+ * @req: the claimed request that creates it (wsk_socket(),
+ *	wsk_socket_connect()): the completion reports the new socket
+ * @err: on failure, what to complete @req with
+ *
+ * Context: any; does not sleep.
+ * Return: the socket object (state CREATING), for wsk_sock_create_start();
+ * NULL with *@err -EINVAL (a NULL @client or @net, bad @family or @flags,
+ * @net being dismantled), -ESHUTDOWN (@client is being deregistered) or
+ * -ENOMEM.
+ */
+struct wsk_sock *wsk_sock_new(struct wsk_client *client, struct net *net, int family,
+			      unsigned int flags, void *socket_context,
+			      const void *client_dispatch, struct wsk_req *req, int *err)
+{
+	struct wsk_sock *ws;
+
+	*err = -EINVAL;
+	if (!client || !net)
+		return NULL;
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	if (flags != WSK_FLAG_LISTEN_SOCKET && flags != WSK_FLAG_CONNECTION_SOCKET)
+		return NULL;
+	*err = -ESHUTDOWN;
+	if (READ_ONCE(client->dying))
+		return NULL;
+	/* Held until the kernel socket exists (wsk_sock_do_create()), not after. */
+	*err = -EINVAL;
+	if (!maybe_get_net(net))
+		return NULL;
+
+	ws = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
+	if (!ws) {
+		put_net(net);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	ws->context = socket_context;
+	ws->client_dispatch = client_dispatch;
+	wsk_rp(req)->sock_id = ws->id;	/* its completion reports the new socket */
+	return ws;
+}
+
+/**
+ * wsk_sock_create_start - queue the creation of a socket's kernel socket
+ * @ws: from wsk_sock_new(), not yet published to the client
+ * @req: the request that creates it: from here on its op pass's
+ *
+ * Context: any; does not sleep.
+ */
+void wsk_sock_create_start(struct wsk_sock *ws, struct wsk_req *req)
+{
+	ws->create_req = req;
+	ws->op_active = true;
+	queue_work(wsk_wq, wsk_sock_work(ws));
+}
+
+/**
  * wsk_socket - create a socket (WskSocket)
  * @client: the owning client
  * @net: the namespace the socket lives in, alive; not held: when it is
@@ -650,29 +737,10 @@ int wsk_socket(struct wsk_client *client, struct net *net, int family, unsigned 
 	err = wsk_req_claim(req, WSK_REQ_SOCKET, NULL);
 	if (err)
 		return err;
-	if (!client || !net)
-		return wsk_req_leave(req, -EINVAL);
-	if (family != AF_INET && family != AF_INET6)
-		return wsk_req_leave(req, -EINVAL);
-	if (flags != WSK_FLAG_LISTEN_SOCKET && flags != WSK_FLAG_CONNECTION_SOCKET)
-		return wsk_req_leave(req, -EINVAL);
-	if (READ_ONCE(client->dying))
-		return wsk_req_leave(req, -ESHUTDOWN);
-	/* Held until the kernel socket exists (wsk_sock_do_create()), not after. */
-	if (!maybe_get_net(net))
-		return wsk_req_leave(req, -EINVAL);
-
-	ws = wsk_sock_alloc(client, net, family, flags, GFP_ATOMIC);
-	if (!ws) {
-		put_net(net);
-		return wsk_req_leave(req, -ENOMEM);
-	}
-	ws->context = socket_context;
-	ws->client_dispatch = client_dispatch;
-	wsk_rp(req)->sock_id = ws->id;	/* its completion reports the new socket */
-	ws->create_req = req;
-	ws->op_active = true;
-	queue_work(wsk_wq, wsk_sock_work(ws));
+	ws = wsk_sock_new(client, net, family, flags, socket_context, client_dispatch, req, &err);
+	if (!ws)
+		return wsk_req_leave(req, err);
+	wsk_sock_create_start(ws, req);
 	return -EINPROGRESS;
 }
 EXPORT_SYMBOL_NS_GPL(wsk_socket, WSK);
@@ -1177,42 +1245,6 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 	}
 }
 EXPORT_SYMBOL_NS_GPL(wsk_control, WSK);
-
-/* ------------------------------------------------------------------------ */
-/* Not implemented                                                           */
-
-static int wsk_not_supported(struct wsk_socket *s, struct wsk_req *req)
-{
-	struct wsk_sock *ws;
-	int err;
-
-	err = wsk_req_enter(req, WSK_REQ_INLINE, s, true, &ws);
-	if (err)
-		return err;
-	return wsk_req_leave(req, wsk_sock_closing(ws) ? -ESHUTDOWN : -EOPNOTSUPP);
-}
-
-/**
- * wsk_connect - connect a connection socket (WskConnect); not implemented
- * @s: the socket
- * @remote: the peer's address
- * @addrlen: size of @remote
- * @flags: must be 0
- * @req: the request
- *
- * wsk accepts connections; it does not open them yet.
- *
- * Context: any; does not sleep.
- * Return: -EINVAL for a NULL @req, -EBUSY for a pending @req (neither
- * completed); otherwise the request is completed with and this returns
- * -EINVAL (NULL @s), -ESHUTDOWN (close started) or -EOPNOTSUPP.
- */
-int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
-		unsigned int flags, struct wsk_req *req)
-{
-	return wsk_not_supported(s, req);
-}
-EXPORT_SYMBOL_NS_GPL(wsk_connect, WSK);
 
 /* ------------------------------------------------------------------------ */
 /* Provider dispatch tables                                                  */

@@ -380,6 +380,12 @@ int wsk_inspect_complete(struct wsk_socket *listen, const struct wsk_inspect_id 
 int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
 		unsigned int flags, struct wsk_req *req);
 
+int wsk_socket_connect(struct wsk_client *client, struct net *net, int family,
+		       const struct sockaddr *local, const struct sockaddr *remote, int addrlen,
+		       unsigned int flags, void *socket_context,
+		       const struct wsk_client_connection_dispatch *client_dispatch,
+		       struct wsk_req *req);
+
 int wsk_send(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,
 	     struct wsk_req *req);
 
