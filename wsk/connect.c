@@ -245,6 +245,7 @@ bool wsk_connect_step(struct wsk_conn *c)
 		wsk_addr_set(&c->remote, &remote, remote_len);
 		wsk_sock_set_state(&c->ws, c->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED);
 		c->ws.unowned = false;
+		wsk_event_static(&c->ws);	/* the io pass goes on next */
 	} else if (unowned) {
 		wsk_connect_disown(c);	/* its slot is empty: returns NULL */
 	} else {

@@ -117,6 +117,36 @@ u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u3
 	return mask & avail;
 }
 
+/**
+ * wsk_event_static - enable the client's static events on a socket
+ * @ws: a listener that has just started listening, or a connection just
+ *	accepted (its client dispatch set) or connected
+ *
+ * Those of WSK_SET_STATIC_EVENT_CALLBACKS's events that @ws's client
+ * dispatch has a callback for. The caller kicks the socket's work.
+ *
+ * Context: any; the caller holds @ws->lock.
+ */
+void wsk_event_static(struct wsk_sock *ws)
+{
+	u32 ev = READ_ONCE(ws->client->static_events);
+	const struct wsk_client_listen_dispatch *ld;
+
+	lockdep_assert_held(&ws->lock);
+	if (!ev)
+		return;
+	if (wsk_sock_is_listener(ws)) {
+		ld = ws->client_dispatch;
+		if ((ev & WSK_EVENT_ACCEPT) && ld && ld->accept_event)
+			ws->events |= WSK_EVENT_ACCEPT;
+		return;
+	}
+	ev = wsk_conn_events_available(ws->client_dispatch, ev & WSK_CONN_EVENTS);
+	if (ev & ~ws->events & WSK_EVENT_SEND_BACKLOG)
+		wsk_conn(ws)->backlog_due = true;	/* reported once at first */
+	ws->events |= ev;
+}
+
 /* The events @ws can enable now, or 0 (-EINVAL). Lock held. */
 static u32 wsk_event_allowed(struct wsk_sock *ws)
 {
@@ -212,6 +242,9 @@ int wsk_event_control(struct wsk_sock *ws, size_t in_size, const void *in, struc
 			      (wsk_sock_is_listener(ws) && ws->state == WSK_SOCK_DEAD)))
 		err = -ESHUTDOWN;
 	else if (!allowed || (ev & ~allowed))
+		err = -EINVAL;
+	/* Static events (wsk_control_client()) are never disabled. */
+	else if (disable && (ev & READ_ONCE(ws->client->static_events)))
 		err = -EINVAL;
 	else if (disable)
 		err = wsk_event_disable(ws, ev, req);

@@ -252,11 +252,23 @@ void wsk_req_unqueue(struct wsk_req *req);
  *	registration so that debugfs never follows @owner (immutable)
  * @rcu: freed after a grace period: the debugfs socket listing reads
  *	@id and @name through a socket's @client under rcu_read_lock()
+ *
+ * @lock: protects @made_socket, and @static_events until @made_socket is
+ * set; taken with spin_lock_irqsave() (wsk_socket() may be called in any
+ * context), nothing is taken under it.
+ * @made_socket: the client has asked for a socket (wsk_sock_new()):
+ *	WSK_SET_STATIC_EVENT_CALLBACKS is refused from then on
+ * @static_events: WSK_SET_STATIC_EVENT_CALLBACKS's events, immutable once
+ *	@made_socket is set (read without the lock from then on): enabled on
+ *	each socket as soon as it can have them, never disabled
  */
 struct wsk_client {
 	struct module *owner;
 	atomic_t nr_sockets;
 	bool dying;
+	spinlock_t lock;	/* see the kernel-doc above */
+	bool made_socket;
+	u32 static_events;
 	u64 id;
 	char name[MODULE_NAME_LEN];
 	struct rcu_head rcu;
@@ -264,6 +276,7 @@ struct wsk_client {
 
 void wsk_client_get_socket(struct wsk_client *client);
 void wsk_client_put_socket(struct wsk_client *client);
+void wsk_client_made_socket(struct wsk_client *client);
 
 /* ------------------------------------------------------------------------ */
 /* Sockets (socket.c, listen.c)                                              */
@@ -668,6 +681,7 @@ bool wsk_cb_begin_locked(struct wsk_sock *ws, u32 event);
 bool wsk_cb_begin(struct wsk_sock *ws, u32 event);
 void wsk_cb_end(struct wsk_sock *ws, u32 event, int ret);
 u32 wsk_conn_events_available(const struct wsk_client_connection_dispatch *d, u32 mask);
+void wsk_event_static(struct wsk_sock *ws);
 int wsk_event_control(struct wsk_sock *ws, size_t in_size, const void *in,
 		      struct wsk_req *req);
 

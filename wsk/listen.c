@@ -470,6 +470,10 @@ static void wsk_accept_deliver(struct wsk_listener *ls, struct wsk_conn *conn, s
 	conn->ws.context = wsk_rp(req)->args.accept.context;
 	conn->ws.client_dispatch = wsk_rp(req)->args.accept.dispatch;
 	conn->listener = NULL;
+	wsk_event_static(&conn->ws);
+	/* Data, or the peer's FIN or reset, may have come already. */
+	if (conn->ws.events)
+		wsk_conn_kick(conn);
 	/* Its namespace is going: the exit left it to this delivery. */
 	if (conn->ws.net_gone)
 		wsk_sock_kick_ops(&conn->ws);
@@ -528,6 +532,7 @@ static void wsk_accept_event_call(struct wsk_listener *ls, struct wsk_conn *conn
 		conn->ws.events |= wsk_conn_events_available(cd, inherit);
 		if (conn->ws.events & WSK_EVENT_SEND_BACKLOG)
 			conn->backlog_due = true;
+		wsk_event_static(&conn->ws);
 		/* Data, or the peer's FIN or reset, may have come already. */
 		wsk_conn_kick(conn);
 	}

@@ -295,6 +295,7 @@ static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 	wsk_test_point(WSK_TP_LISTENED, ws, NULL);
 	spin_lock_irqsave(&ws->lock, flags);
 	wsk_sock_set_state(ws, WSK_SOCK_LISTENING);
+	wsk_event_static(ws);
 	/* Connections that came before this: their wake-up found it not listening. */
 	wsk_listen_kick(wsk_listener(ws));
 	spin_unlock_irqrestore(&ws->lock, flags);
@@ -669,6 +670,7 @@ struct wsk_sock *wsk_sock_new(struct wsk_client *client, struct net *net, int fa
 	*err = -ESHUTDOWN;
 	if (READ_ONCE(client->dying))
 		return NULL;
+	wsk_client_made_socket(client);	/* its static events are fixed now */
 	/* Held until the kernel socket exists (wsk_sock_do_create()), not after. */
 	*err = -EINVAL;
 	if (!maybe_get_net(net))

@@ -78,4 +78,28 @@ struct wsk_provider_connection_dispatch {
 	int (*release)(struct wsk_socket *s, struct wsk_data_indication *chain);
 };
 
+/**
+ * struct wsk_provider_dispatch - the client-level table (WSK_PROVIDER_DISPATCH)
+ * @socket: wsk_socket()
+ * @socket_connect: wsk_socket_connect()
+ * @control_client: wsk_control_client()
+ *
+ * What wsk_provider() returns: WskCaptureProviderNPI's Dispatch, for ported
+ * code that calls Dispatch->WskSocket(...). wsk has no WskSocketConnect
+ * variant for datagram sockets and no WskGetAddressInfo.
+ */
+struct wsk_provider_dispatch {
+	int (*socket)(struct wsk_client *client, struct net *net, int family, unsigned int flags,
+		      void *socket_context, const void *client_dispatch, struct wsk_req *req);
+	int (*socket_connect)(struct wsk_client *client, struct net *net, int family,
+			      const struct sockaddr *local, const struct sockaddr *remote,
+			      int addrlen, unsigned int flags, void *socket_context,
+			      const struct wsk_client_connection_dispatch *client_dispatch,
+			      struct wsk_req *req);
+	int (*control_client)(struct wsk_client *client, u32 code, size_t in_size, const void *in,
+			      size_t out_size, void *out, size_t *out_returned);
+};
+
+const struct wsk_provider_dispatch *wsk_provider(struct wsk_client *client);
+
 #endif /* _WSK_DISPATCH_H */

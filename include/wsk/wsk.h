@@ -18,8 +18,8 @@
  * - No function that takes a request sleeps: they may be called from any
  *   context, including atomic context, completion routines and event
  *   callbacks. Completion routines may run in any context, softirq included,
- *   and must not sleep. Only wsk_register(), wsk_deregister() and the
- *   wsk_sync_wait*() helpers sleep.
+ *   and must not sleep. Only wsk_register(), wsk_deregister(),
+ *   wsk_control_client() and the wsk_sync_wait*() helpers sleep.
  */
 #ifndef _WSK_WSK_H
 #define _WSK_WSK_H
@@ -209,6 +209,16 @@ int wsk_sync_wait_timeout(struct wsk_sync *sync, int ret, unsigned long timeout)
 struct wsk_client *wsk_register(struct module *owner);
 
 void wsk_deregister(struct wsk_client *client);
+
+/*
+ * WSK_SET_STATIC_EVENT_CALLBACKS: WSK's client control code of the same
+ * name; input &struct wsk_event_callback_control, before the client's first
+ * socket (wsk_control_client()).
+ */
+#define WSK_SET_STATIC_EVENT_CALLBACKS	7
+
+int wsk_control_client(struct wsk_client *client, u32 code, size_t in_size, const void *in,
+		       size_t out_size, void *out, size_t *out_returned);
 
 /* ------------------------------------------------------------------------ */
 /* Sockets                                                                   */
