@@ -2337,6 +2337,7 @@ static int fz_submit_send(struct fz_sock *fs, struct fz_req *r, u64 *rng, int ct
 {
 	size_t len = fz_tx_len(rng);
 	bool data = !disc || fz_chance(rng, 30);
+	unsigned int flags;
 	int ret, want;
 	u32 g;
 
@@ -2352,8 +2353,9 @@ static int fz_submit_send(struct fz_sock *fs, struct fz_req *r, u64 *rng, int ct
 		g = fz_sub_begin(r, FZ_K_DISC, FZ_OP_DISCONNECT, ctx);
 		ret = fz_sub_end(r, g, wsk_disconnect(fs->s, data ? &r->buf : NULL, 0, &r->req));
 	} else {
+		flags = fz_chance(rng, 20) ? WSK_FLAG_NODELAY : 0;
 		g = fz_sub_begin(r, FZ_K_SEND, FZ_OP_SEND, ctx);
-		ret = fz_sub_end(r, g, wsk_send(fs->s, &r->buf, 0, &r->req));
+		ret = fz_sub_end(r, g, wsk_send(fs->s, &r->buf, flags, &r->req));
 	}
 	if (fs->type == FZ_T_CONN)
 		fz_expect(r, ret, want, disc ? "disconnect" : "send");

@@ -806,6 +806,22 @@ static int wsk_conn_push(struct wsk_conn *c, struct wsk_req *req)
 }
 
 /*
+ * WSK_FLAG_NODELAY: send what TCP holds back now. TCP_NODELAY on pushes the
+ * queued data past Nagle (TCP_NAGLE_PUSH), and off again leaves the socket
+ * as it was for the next sends; a socket with TCP_NODELAY set has nothing
+ * held back. Only this work changes the option (the op pass runs on it).
+ */
+static void wsk_conn_push_now(struct socket *sock)
+{
+	int on = 1, off = 0;
+
+	if (tcp_sk(sock->sk)->nonagle & TCP_NAGLE_OFF)
+		return;
+	sock->ops->setsockopt(sock, SOL_TCP, TCP_NODELAY, KERNEL_SOCKPTR(&on), sizeof(on));
+	sock->ops->setsockopt(sock, SOL_TCP, TCP_NODELAY, KERNEL_SOCKPTR(&off), sizeof(off));
+}
+
+/*
  * Hand queued sends to TCP until done, the send buffer is full, or the
  * budget is spent (then the next pass goes on). The send being handed over
  * stays attached (taken): a cancel ends it at the next step, even while it
@@ -844,6 +860,8 @@ static void wsk_conn_tx(struct wsk_conn *c)
 			status = ret ? ret : -EPIPE;
 		else if (wsk_rp(req)->kind == WSK_REQ_DISCONNECT)
 			status = kernel_sock_shutdown(c->ws.sock, SHUT_WR);
+		else if (wsk_rp(req)->args.data.flags & WSK_FLAG_NODELAY)
+			wsk_conn_push_now(c->ws.sock);
 		spin_lock_irqsave(&c->ws.lock, flags);
 		c->tx_cur = NULL;
 		if (wsk_req_detach(req))
@@ -889,6 +907,40 @@ static void wsk_conn_backlog_event(struct wsk_conn *c, struct sock *sk)
 }
 
 /*
+ * A WSK_FLAG_DRAIN receive (taken): consume whatever is queued, and
+ * complete only at the end of the stream or a reset, with the bytes
+ * discarded. Return: as wsk_conn_fill(). lock_sock() held.
+ */
+static bool wsk_conn_drain(struct wsk_conn *c, struct sock *sk, struct wsk_req *req)
+{
+	size_t n = wsk_rx_consume(sk, SIZE_MAX);
+	unsigned long flags;
+	bool end;
+	int status;
+
+	wsk_rp(req)->args.data.done += n;
+	wsk_stat_add(&wsk_stats.bytes_received, n);
+	end = (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_state) == TCP_CLOSE;
+	spin_lock_irqsave(&c->ws.lock, flags);
+	if (!end && wsk_req_requeue_head(&c->rx_q, req)) {
+		spin_unlock_irqrestore(&c->ws.lock, flags);
+		return false;	/* the next data or the end wakes us */
+	}
+	if (c->local_abort)
+		status = -ECONNABORTED;
+	else if (c->peer_reset)
+		status = -ECONNRESET;
+	else
+		status = 0;
+	if (!end || wsk_req_detach(req))
+		status = -ECANCELED;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+	req->result.bytes = wsk_rp(req)->args.data.done;
+	wsk_req_complete(req, status);
+	return true;
+}
+
+/*
  * Fill a receive request from the queued data. It is taken (off the queue,
  * still attached). Return: true if it completed, false if it went back to
  * the head of the queue to wait for more. lock_sock() held.
@@ -905,6 +957,8 @@ static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *r
 	int n, status = 0;
 
 	wsk_test_point(WSK_TP_RX_FILL, &c->ws, req);
+	if (wsk_rp(req)->args.data.flags & WSK_FLAG_DRAIN)
+		return wsk_conn_drain(c, sk, req);
 	iov_iter_kvec(&it, ITER_DEST, b->kvec, b->nr_segs, b->offset + b->length);
 	iov_iter_advance(&it, b->offset + done);
 	desc.arg.data = &it;
@@ -1281,11 +1335,14 @@ static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, uns
 {
 	switch (kind) {
 	case WSK_REQ_SEND:
-		if (!buf || flags)
+		if (!buf || (flags & ~WSK_FLAG_NODELAY))
 			return -EINVAL;
 		break;
 	case WSK_REQ_RECEIVE:
-		if (!buf || (flags & ~WSK_FLAG_WAITALL))
+		if (!buf || (flags & ~(WSK_FLAG_WAITALL | WSK_FLAG_DRAIN)))
+			return -EINVAL;
+		/* A drain takes no bytes: a zero-length buffer, never WAITALL. */
+		if ((flags & WSK_FLAG_DRAIN) && ((flags & WSK_FLAG_WAITALL) || buf->length))
 			return -EINVAL;
 		break;
 	default:
@@ -1334,7 +1391,7 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
 		c->rx_resume++;
 		c->rx_paused = false;
 		err = 0;	/* a zero-length receive completes inline */
-		if (wsk_rp(req)->args.data.buf.length) {
+		if (wsk_rp(req)->args.data.buf.length || (flags & WSK_FLAG_DRAIN)) {
 			wsk_req_enqueue(s, &c->rx_q, req);
 			err = -EINPROGRESS;
 		}
@@ -1366,7 +1423,8 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
  *	owner's and must stay valid until completion. @buf->offset +
  *	@buf->length must not overflow nor exceed the sum of the segments'
  *	lengths (-EINVAL)
- * @flags: must be 0
+ * @flags: 0, or WSK_FLAG_NODELAY: once its last byte is handed to TCP,
+ *	what TCP holds back (Nagle) is sent at once, this send's tail with it
  * @req: completes with @req->result.bytes == @buf->length
  *
  * Never blocks: the data is handed to TCP from wsk's per-connection work as
@@ -1381,8 +1439,8 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
  *   -ECONNABORTED after an abortive wsk_disconnect(); -ECANCELED
  *   (cancelled, also while being handed to TCP, or the socket closed);
  *   -ESHUTDOWN (its namespace went away)
- * * -EINVAL - NULL @req (not completed); NULL @s or @buf, non-zero @flags,
- *   a @buf that lies about its segments (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, a flag other
+ *   than WSK_FLAG_NODELAY, a @buf that lies about its segments (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @s is a listen socket (completed)
  * * -ENOTCONN - @s is not an accepted connection (completed)
@@ -1400,8 +1458,12 @@ EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
  * wsk_receive - receive data into a buffer (WskReceive)
  * @s: an accepted connection socket
  * @buf: the buffer, valid until completion; checked as wsk_send()'s
- * @flags: 0 or WSK_FLAG_WAITALL
- * @req: completes with @req->result.bytes, the bytes copied
+ * @flags: 0, WSK_FLAG_WAITALL, or WSK_FLAG_DRAIN: complete only at the end
+ *	of the connection (0 at a graceful end, -ECONNRESET or -ECONNABORTED
+ *	at a reset), or at a cancel, discarding every byte received meanwhile
+ *	(@buf must have length 0)
+ * @req: completes with @req->result.bytes, the bytes copied (discarded, for
+ *	a drain)
  *
  * Completes once at least one byte has arrived (all of @buf->length with
  * WSK_FLAG_WAITALL, unless the stream ends first), or with 0 bytes at a
@@ -1417,8 +1479,9 @@ EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
  *   peer reset the connection (also before it was delivered) and no byte is
  *   left; -ECONNABORTED if an abortive wsk_disconnect() came first;
  *   -ECANCELED; -ESHUTDOWN (its namespace went away)
- * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags, a @buf
- *   that lies about its segments (completed)
+ * * -EINVAL - NULL @req (not completed); NULL @s or @buf, bad @flags
+ *   (WAITALL with DRAIN, a drain with a non-empty @buf, any other flag),
+ *   a @buf that lies about its segments (completed)
  * * -EBUSY, -EOPNOTSUPP, -ENOTCONN, -ESHUTDOWN - as wsk_send()
  */
 int wsk_receive(struct wsk_socket *s, const struct wsk_buf *buf, unsigned int flags,

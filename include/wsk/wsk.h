@@ -49,6 +49,8 @@ struct wsk_client_connection_dispatch;
 /* Data path and callback flags (values as WSK) */
 #define WSK_FLAG_ABORTIVE		0x1	/* disconnect: reset; event: peer reset */
 #define WSK_FLAG_WAITALL		0x2	/* receive: complete only when full */
+#define WSK_FLAG_NODELAY		0x2	/* send: push it at once, no Nagle delay */
+#define WSK_FLAG_DRAIN			0x4	/* receive: discard until the end */
 #define WSK_FLAG_AT_DISPATCH_LEVEL	0x8	/* callback runs in atomic context */
 
 /* Event masks for WSK_SO_EVENT_CALLBACK (values as WSK) */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "wsk_dataflags": the data-path flags. WSK_FLAG_NODELAY on a
+ * send pushes what Nagle holds back and leaves the socket's own setting as
+ * it was; WSK_FLAG_DRAIN on a receive discards every byte until the end of
+ * the connection (graceful: 0, reset: -ECONNRESET) or a cancel, and counts
+ * them.
+ *
+ * Nagle is made to hold a segment deterministically: the peer's socket lock
+ * is held, so its ACKs wait in its backlog, and a second small segment
+ * waits behind the first, unacknowledged, one (Minshall's check).
+ */
+#include <kunit/test.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "internal.h"
+#include "util.h"
+
+/* An accepted connection (tracked) and its peer, IPv4 loopback. */
+static struct wsk_socket *wd_pair(struct kunit *test, struct socket **peer)
+{
+	struct wt_req *r = wt_req_new(test);
+	struct wsk_socket *ls;
+	u16 port;
+
+	ls = wt_listener(test, AF_INET, false, 0, &port);
+	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r->req), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, NULL, peer), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wt_track(test, r->socket);
+	return r->socket;
+}
+
+static int wd_send(struct wsk_socket *s, const void *data, size_t len, unsigned int flags)
+{
+	struct kvec kv = { .iov_base = (void *)data, .iov_len = len };
+	struct wsk_buf b = { .kvec = &kv, .nr_segs = 1, .length = len };
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait_timeout(&sync, wsk_send(s, &b, flags, &sync.req), WT_TIMEOUT);
+}
+
+/*
+ * Bytes of @s's stream queued in TCP and not yet sent. Read without the
+ * socket lock: the test holds its peer's, of the same lock class, and @s's
+ * work is done with the send that completed.
+ */
+static u32 wd_unsent(struct wsk_socket *s)
+{
+	const struct tcp_sock *tp = tcp_sk(wsk_sock(s)->sock->sk);
+
+	return READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_nxt);
+}
+
+struct wd_seq {
+	struct sock *sk;
+	u32 from;
+	u32 bytes;
+};
+
+static bool wd_consumed(void *arg)
+{
+	struct wd_seq *q = arg;
+
+	return READ_ONCE(tcp_sk(q->sk)->copied_seq) - q->from >= q->bytes;
+}
+
+static bool wd_nagle_off(struct wsk_socket *s)
+{
+	return tcp_sk(wsk_sock(s)->sock->sk)->nonagle & TCP_NAGLE_OFF;
+}
+
+/* Nagle holds a small send; a NODELAY send pushes it and its own bytes. */
+static void wsk_dataflags_nodelay(struct kunit *test)
+{
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	char buf[16] = {};
+
+	KUNIT_ASSERT_FALSE(test, wd_nagle_off(s));
+	/* The peer acknowledges nothing while its lock is held. */
+	lock_sock(peer->sk);
+	KUNIT_EXPECT_EQ(test, wd_send(s, "a", 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, wd_unsent(s), 0);		/* nothing in flight: sent */
+	KUNIT_EXPECT_EQ(test, wd_send(s, "b", 1, 0), 0);
+	KUNIT_EXPECT_EQ(test, wd_unsent(s), 1);		/* held behind "a" */
+	KUNIT_EXPECT_EQ(test, wd_send(s, "c", 1, WSK_FLAG_NODELAY), 0);
+	KUNIT_EXPECT_EQ(test, wd_unsent(s), 0);		/* "b" and "c" pushed */
+	/* The socket keeps Nagle for the sends after it. */
+	KUNIT_EXPECT_FALSE(test, wd_nagle_off(s));
+	release_sock(peer->sk);
+	KUNIT_EXPECT_EQ(test, wt_recv(peer, buf, 3), 3);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, "abc", 3), 0);
+
+	/* With TCP_NODELAY set by the client, a NODELAY send leaves it set. */
+	KUNIT_ASSERT_EQ(test, wt_set_u32(test, s, SOL_TCP, TCP_NODELAY, 1), 0);
+	KUNIT_EXPECT_EQ(test, wd_send(s, "d", 1, WSK_FLAG_NODELAY), 0);
+	KUNIT_EXPECT_TRUE(test, wd_nagle_off(s));
+	KUNIT_EXPECT_EQ(test, wt_recv(peer, buf, 1), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], 'd');
+}
+
+static int wd_drain(struct wsk_socket *s, struct wt_req *r)
+{
+	static const struct wsk_buf empty = {};
+
+	return wsk_receive(s, &empty, WSK_FLAG_DRAIN, &r->req);
+}
+
+/* A drain discards everything, completes at the peer's FIN with the count. */
+static void wsk_dataflags_drain_graceful(struct kunit *test)
+{
+	const size_t total = 256 * 1024;
+	struct wt_req *r = wt_req_new(test), *after = wt_req_new(test);
+	char *data = kunit_kzalloc(test, 64 * 1024, GFP_KERNEL);
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	size_t sent;
+	char buf[4];
+	struct kvec kv = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct wsk_buf b = { .kvec = &kv, .nr_segs = 1, .length = sizeof(buf) };
+
+	KUNIT_ASSERT_NOT_NULL(test, data);
+	KUNIT_ASSERT_EQ(test, wd_drain(s, r), -EINPROGRESS);
+	/* A receive behind it gets nothing: the drain takes every byte. */
+	KUNIT_ASSERT_EQ(test, wsk_receive(s, &b, 0, &after->req), -EINPROGRESS);
+	/* More than the receive buffer: the peer's sends only finish if it is drained. */
+	for (sent = 0; sent < total; sent += 64 * 1024)
+		KUNIT_ASSERT_EQ(test, wt_send(peer, data, 64 * 1024), 64 * 1024);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 0);
+	KUNIT_ASSERT_EQ(test, kernel_sock_shutdown(peer, SHUT_WR), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, 0);
+	KUNIT_EXPECT_EQ(test, r->req.result.bytes, total);
+	/* The receive behind it sees the end of the stream. */
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, after));
+	KUNIT_EXPECT_EQ(test, after->status, 0);
+	KUNIT_EXPECT_EQ(test, after->req.result.bytes, 0);
+}
+
+/* A reset ends a drain with -ECONNRESET; a cancel with -ECANCELED, at once. */
+static void wsk_dataflags_drain_reset_cancel(struct kunit *test)
+{
+	struct wt_req *r = wt_req_new(test);
+	struct wd_seq q;
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+
+	KUNIT_ASSERT_EQ(test, wd_drain(s, r), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_send(peer, "xyz", 3), 3);
+	wt_reset(test, peer);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, -ECONNRESET);
+	KUNIT_EXPECT_EQ(test, r->req.result.bytes, 0);	/* zeroed with the error */
+
+	s = wd_pair(test, &peer);
+	q.sk = wsk_sock(s)->sock->sk;
+	q.from = READ_ONCE(tcp_sk(q.sk)->copied_seq);
+	q.bytes = 3;
+	wt_req_init(r);
+	KUNIT_ASSERT_EQ(test, wd_drain(s, r), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wt_send(peer, "abc", 3), 3);
+	KUNIT_ASSERT_TRUE_MSG(test, wt_poll(wd_consumed, &q), "the drain did not take the bytes");
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 0);
+	KUNIT_EXPECT_TRUE(test, wsk_req_cancel(&r->req));
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, -ECANCELED);
+	/* The connection goes on: a receive gets what comes next, and only that. */
+	KUNIT_ASSERT_EQ(test, wt_send(peer, "next", 4), 4);
+	{
+		char buf[4] = {};
+		struct kvec kv = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct wsk_buf b = { .kvec = &kv, .nr_segs = 1, .length = sizeof(buf) };
+		struct wsk_sync sync;
+		int ret;
+
+		wsk_sync_init(&sync);
+		ret = wsk_receive(s, &b, WSK_FLAG_WAITALL, &sync.req);
+		KUNIT_EXPECT_EQ(test, wsk_sync_wait_timeout(&sync, ret, WT_TIMEOUT), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, "next", 4), 0);
+	}
+}
+
+/* The flag errors, each completed inline with -EINVAL. */
+static void wsk_dataflags_errors(struct kunit *test)
+{
+	static const struct wsk_buf empty = {};
+	struct wt_req *r = wt_req_new(test);
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	char buf[4];
+	struct kvec kv = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct wsk_buf b = { .kvec = &kv, .nr_segs = 1, .length = sizeof(buf) };
+
+	KUNIT_EXPECT_EQ(test, wsk_receive(s, &b, WSK_FLAG_DRAIN, &r->req), -EINVAL);
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_receive(s, &empty, WSK_FLAG_DRAIN | WSK_FLAG_WAITALL, &r->req),
+			-EINVAL);
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_receive(s, &empty, WSK_FLAG_DRAIN | 0x10, &r->req), -EINVAL);
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_send(s, &b, WSK_FLAG_DRAIN, &r->req), -EINVAL);
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_send(s, &b, WSK_FLAG_NODELAY | WSK_FLAG_ABORTIVE, &r->req),
+			-EINVAL);
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_disconnect(s, NULL, WSK_FLAG_NODELAY, &r->req), -EINVAL);
+	/* A zero-length receive without DRAIN still completes inline. */
+	wt_req_init(r);
+	KUNIT_EXPECT_EQ(test, wsk_receive(s, &empty, 0, &r->req), 0);
+}
+
+static struct kunit_case wsk_dataflags_cases[] = {
+	KUNIT_CASE(wsk_dataflags_nodelay),
+	KUNIT_CASE(wsk_dataflags_drain_graceful),
+	KUNIT_CASE(wsk_dataflags_drain_reset_cancel),
+	KUNIT_CASE(wsk_dataflags_errors),
+	{}
+};
+
+static struct kunit_suite wsk_dataflags_suite = {
+	.name = "wsk_dataflags",
+	.init = wt_init,
+	.exit = wt_exit,
+	.test_cases = wsk_dataflags_cases,
+};
+
+kunit_test_suite(wsk_dataflags_suite);
