@@ -826,7 +826,7 @@ static void wsk_accept_options(struct kunit *test)
 	wt_opt_roundtrip(test, s6, SOL_IPV6, IPV6_V6ONLY, 0);
 	wt_opt_roundtrip(test, s6, SOL_IPV6, IPV6_V6ONLY, 1);
 	KUNIT_EXPECT_EQ(test, wt_set_u32(test, s4, SOL_IPV6, IPV6_V6ONLY, 1), -EOPNOTSUPP);
-	KUNIT_EXPECT_EQ(test, wt_set_u32(test, s4, SOL_SOCKET, SO_RCVBUF, 1), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, wt_set_u32(test, s4, SOL_SOCKET, SO_OOBINLINE, 1), -EOPNOTSUPP);
 	/* No inspect_event in its (NULL) dispatch; no control structure. */
 	KUNIT_EXPECT_EQ(test, wt_set_u32(test, s4, SOL_SOCKET, WSK_SO_CONDITIONAL_ACCEPT, 1),
 			-EINVAL);

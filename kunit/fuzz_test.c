@@ -2614,7 +2614,7 @@ static void fz_op_set(struct fz *fz, u64 *rng, int ctx)
 			set_bit(FZ_F_COND, &fs->flags);
 	} else if (mode < 90) {
 		level = SOL_SOCKET;
-		code = SO_RCVBUF;
+		code = SO_OOBINLINE;	/* never passed: urgent data stays out */
 		want = -EOPNOTSUPP;
 	} else if (mode < 95) {
 		level = SOL_SOCKET;
@@ -2680,7 +2680,7 @@ static void fz_op_get(struct fz *fz, u64 *rng, int ctx)
 		want = -EINVAL;
 	} else {
 		level = SOL_TCP;
-		code = TCP_MAXSEG;
+		code = TCP_CORK;
 		want = -EOPNOTSUPP;
 	}
 	g = fz_sub_begin(r, FZ_K_GET, FZ_OP_GET, ctx);

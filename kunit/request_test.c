@@ -141,7 +141,7 @@ static void wsk_request_sync_status(struct kunit *test)
 	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_get_remote_address(ls, &ss, &r->req));
 	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_control(ls, WSK_IOCTL, 0, 0, 0, NULL, 0, NULL,
 							 NULL, &r->req));
-	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_control(ls, WSK_SET_OPTION, SO_RCVBUF,
+	WT_EXPECT_SYNC(test, r, -EOPNOTSUPP, wsk_control(ls, WSK_SET_OPTION, SO_OOBINLINE,
 							 SOL_SOCKET, sizeof(val), &val, 0,
 							 NULL, NULL, &r->req));
 	WT_EXPECT_SYNC(test, r, -EINVAL, wsk_control(ls, WSK_GET_OPTION, SO_REUSEADDR,

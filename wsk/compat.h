@@ -10,6 +10,7 @@
 #define _WSK_COMPAT_H
 
 #include <linux/net.h>
+#include <net/inet_sock.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 
@@ -135,5 +136,21 @@ static inline int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *
 }
 #endif /* !WSK_HAVE_KUNIT_ACTIONS */
 #endif /* _KUNIT_TEST_H */
+
+/*
+ * IP_FREEBIND (and IPV6_FREEBIND, the same flag): a bit of inet_flags on
+ * 6.12, a bitfield of inet_sock on 6.1.
+ */
+#ifdef WSK_HAVE_INET_FLAGS_FREEBIND
+static inline bool wsk_inet_freebind(const struct sock *sk)
+{
+	return inet_test_bit(FREEBIND, sk);
+}
+#else
+static inline bool wsk_inet_freebind(const struct sock *sk)
+{
+	return inet_sk(sk)->freebind;
+}
+#endif
 
 #endif /* _WSK_COMPAT_H */

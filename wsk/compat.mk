@@ -8,5 +8,7 @@ ccflags-y += $(shell grep -qs 'void sk_net_refcnt_upgrade' \
 	$(srctree)/include/net/sock.h && echo -DWSK_HAVE_SK_NET_REFCNT_UPGRADE)
 ccflags-y += $(shell grep -qs 'bool skb_frags_readable' \
 	$(srctree)/include/linux/skbuff.h && echo -DWSK_HAVE_SKB_FRAGS_READABLE)
+ccflags-y += $(shell grep -qs 'INET_FLAGS_FREEBIND' \
+	$(srctree)/include/net/inet_sock.h && echo -DWSK_HAVE_INET_FLAGS_FREEBIND)
 ccflags-y += $(shell grep -qs 'int kunit_add_action_or_reset' \
 	$(srctree)/include/kunit/resource.h && echo -DWSK_HAVE_KUNIT_ACTIONS)

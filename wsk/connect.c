@@ -180,6 +180,56 @@ failed:
 	return err;
 }
 
+/* What @c's handshake came to: 0, TCP's error, or -ECANCELED (aborted now). */
+static int wsk_connect_result(struct sock *sk, int tcp_state, bool cancel)
+{
+	if (cancel) {
+		if (tcp_state != TCP_CLOSE)
+			tcp_abort(sk, ECONNABORTED);
+		return -ECANCELED;
+	}
+	/* Refused (RST), timed out, unreachable (ICMP): TCP's error. */
+	if (tcp_state == TCP_CLOSE)
+		return sock_error(sk) ?: -ECONNREFUSED;
+	return 0;
+}
+
+/*
+ * Complete @req, the connect @c no longer holds, with @err: @c is then
+ * connected (its addresses cached), dead, or, unowned, being torn down.
+ */
+static void wsk_connect_finish(struct wsk_conn *c, struct wsk_req *req, int err)
+{
+	struct sockaddr_storage local = {}, remote = {};
+	int local_len = 0, remote_len = 0;
+	unsigned long flags;
+	bool unowned;
+
+	if (!err) {
+		local_len = kernel_getsockname(c->ws.sock, (struct sockaddr *)&local);
+		/* A peer that reset at once is still reported, as for an accept. */
+		remote_len = wsk_getpeername_accepted(c->ws.sock, (struct sockaddr *)&remote);
+	}
+	spin_lock_irqsave(&c->ws.lock, flags);
+	unowned = c->ws.unowned;
+	if (!err) {
+		wsk_addr_set(&c->ws.local, &local, local_len);
+		wsk_addr_set(&c->remote, &remote, remote_len);
+		wsk_sock_set_state(&c->ws, c->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED);
+		c->ws.unowned = false;
+		wsk_event_static(&c->ws);	/* the io pass goes on next */
+	} else if (unowned) {
+		wsk_connect_disown(c);	/* its slot is empty: returns NULL */
+	} else {
+		wsk_sock_set_state(&c->ws, WSK_SOCK_DEAD);
+	}
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+
+	if (!err && unowned)
+		req->result.socket = &c->ws.pub;
+	wsk_req_complete(req, err);
+}
+
 /**
  * wsk_connect_step - complete a connect whose handshake has ended
  * @c: a connection socket
@@ -191,13 +241,11 @@ failed:
  */
 bool wsk_connect_step(struct wsk_conn *c)
 {
-	struct sockaddr_storage local = {}, remote = {};
-	int tcp_state, err;
-	int local_len = 0, remote_len = 0;
-	struct wsk_req *req;
 	unsigned long flags;
-	bool cancel, unowned;
+	struct wsk_req *req;
+	int tcp_state, err;
 	struct sock *sk;
+	bool cancel;
 
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->ws.state != WSK_SOCK_CONNECTING) {
@@ -224,38 +272,8 @@ bool wsk_connect_step(struct wsk_conn *c)
 		c->local_abort = true;
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 
-	if (cancel) {
-		if (tcp_state != TCP_CLOSE)
-			tcp_abort(sk, ECONNABORTED);
-		err = -ECANCELED;
-	} else if (tcp_state == TCP_CLOSE) {
-		/* Refused (RST), timed out, unreachable (ICMP): TCP's error. */
-		err = sock_error(sk) ?: -ECONNREFUSED;
-	} else {
-		err = 0;
-		local_len = kernel_getsockname(c->ws.sock, (struct sockaddr *)&local);
-		/* A peer that reset at once is still reported, as for an accept. */
-		remote_len = wsk_getpeername_accepted(c->ws.sock, (struct sockaddr *)&remote);
-	}
-
-	spin_lock_irqsave(&c->ws.lock, flags);
-	unowned = c->ws.unowned;
-	if (!err) {
-		wsk_addr_set(&c->ws.local, &local, local_len);
-		wsk_addr_set(&c->remote, &remote, remote_len);
-		wsk_sock_set_state(&c->ws, c->peer_reset ? WSK_SOCK_DEAD : WSK_SOCK_CONNECTED);
-		c->ws.unowned = false;
-		wsk_event_static(&c->ws);	/* the io pass goes on next */
-	} else if (unowned) {
-		wsk_connect_disown(c);	/* its slot is empty: returns NULL */
-	} else {
-		wsk_sock_set_state(&c->ws, WSK_SOCK_DEAD);
-	}
-	spin_unlock_irqrestore(&c->ws.lock, flags);
-
-	if (!err && unowned)
-		req->result.socket = &c->ws.pub;
-	wsk_req_complete(req, err);
+	err = wsk_connect_result(sk, tcp_state, cancel);
+	wsk_connect_finish(c, req, err);
 	return !err;
 }
 
@@ -301,33 +319,23 @@ bool wsk_connect_step(struct wsk_conn *c)
 int wsk_connect(struct wsk_socket *s, const struct sockaddr *remote, int addrlen,
 		unsigned int flags, struct wsk_req *req)
 {
-	unsigned long irqflags;
 	struct wsk_sock *ws;
 	int err;
 
 	err = wsk_req_enter(req, WSK_REQ_CONNECT, s, remote, &ws);
 	if (err)
 		return err;
-	err = flags ? -EINVAL : wsk_connect_addr_check(ws->family, remote, addrlen);
+	if (wsk_sock_is_listener(ws))
+		err = -EOPNOTSUPP;	/* the category first: it has no connect */
+	else if (flags)
+		err = -EINVAL;
+	else
+		err = wsk_connect_addr_check(ws->family, remote, addrlen);
 	if (!err) {
 		wsk_connect_addr_keep(&wsk_rp(req)->args.connect.remote, remote, addrlen);
 		wsk_rp(req)->args.connect.addrlen = wsk_addr_len(&wsk_rp(req)->args.connect.remote);
 	}
-
-	spin_lock_irqsave(&ws->lock, irqflags);
-	if (ws->closing || ws->net_gone) {
-		err = -ESHUTDOWN;
-	} else if (wsk_sock_is_listener(ws)) {
-		err = -EOPNOTSUPP;
-	} else if (!err) {
-		wsk_req_enqueue(s, &ws->op_q, req);
-		wsk_sock_kick_ops(ws);
-		err = -EINPROGRESS;
-	}
-	spin_unlock_irqrestore(&ws->lock, irqflags);
-
-	/* -EINPROGRESS: @req may already be completing elsewhere; leave it. */
-	return wsk_req_leave(req, err);
+	return wsk_sock_submit_op(ws, req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_connect, WSK);
 

@@ -105,6 +105,28 @@ static inline void wsk_addr_set(union wsk_addr *to, const struct sockaddr_storag
 }
 
 /* ------------------------------------------------------------------------ */
+/* Pass-through options (options.c)                                          */
+
+/* How a pass-through option's value is passed (struct wsk_opt). */
+enum wsk_opt_type {
+	WSK_OPT_INT,		/* an int */
+	WSK_OPT_LINGER,		/* a struct linger */
+	WSK_OPT_NAME,		/* a device or congestion control name */
+	WSK_OPT_KEEPALIVE,	/* WSK_SIO_KEEPALIVE_VALS's struct wsk_keepalive_vals */
+};
+
+/* A name option's buffer: IFNAMSIZ and TCP_CA_NAME_MAX, with the NUL. */
+#define WSK_OPT_NAME_MAX	16
+
+/* An option's value, kept in a SET request or read by a GET. */
+union wsk_opt_val {
+	int value;
+	struct linger linger;
+	char name[WSK_OPT_NAME_MAX];
+	struct wsk_keepalive_vals keepalive;
+};
+
+/* ------------------------------------------------------------------------ */
 /* Requests (request.c)                                                      */
 
 /*
@@ -185,10 +207,12 @@ struct wsk_req_priv {
 			union wsk_addr remote;
 			int addrlen;
 		} connect;
-		struct {
+		struct wsk_req_setopt_args {
 			int level;
 			u32 code;
-			int value;
+			u8 type;
+			u8 len;
+			union wsk_opt_val v;
 			size_t *out_returned;
 		} setopt;
 	} args;
@@ -632,6 +656,7 @@ void wsk_sock_create_start(struct wsk_sock *ws, struct wsk_req *req);
 void wsk_sock_attach_kern(struct wsk_sock *ws, struct socket *sock);
 void wsk_sock_reset(struct wsk_sock *ws, bool rejected);
 void wsk_sock_kick_ops(struct wsk_sock *ws);
+int wsk_sock_submit_op(struct wsk_sock *ws, struct wsk_req *req, int err);
 bool wsk_sock_op_pass(struct wsk_sock *ws);
 void wsk_sock_free(struct wsk_sock *ws);
 const char *wsk_sock_state_name(enum wsk_sock_state state);
@@ -657,6 +682,13 @@ unsigned int wsk_conn_nr_retained(struct wsk_conn *c);
 void wsk_conn_exit_module(void);
 size_t wsk_ideal_backlog(struct sock *sk);
 void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled);
+
+/* options.c: the pass-through options */
+int wsk_opt_type(const struct wsk_sock *ws, int level, u32 code);
+size_t wsk_opt_size(int type);
+void wsk_opt_keep(struct wsk_req *req, int type, const void *in, size_t in_size);
+int wsk_opt_set_run(struct wsk_sock *ws, struct wsk_req *req);
+int wsk_opt_get(struct sock *sk, int level, u32 code, int type, union wsk_opt_val *val);
 
 /* connect.c: opening connections (the connection's work, process context) */
 int wsk_connect_run(struct wsk_sock *ws, struct wsk_req *req);

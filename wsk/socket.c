@@ -302,20 +302,6 @@ static int wsk_sock_do_bind(struct wsk_sock *ws, struct wsk_req *req)
 	return 0;
 }
 
-static int wsk_sock_do_setopt(struct wsk_sock *ws, struct wsk_req *req)
-{
-	int level = wsk_rp(req)->args.setopt.level;
-	int code = wsk_rp(req)->args.setopt.code;
-	int val = wsk_rp(req)->args.setopt.value;
-	struct socket *sock = ws->sock;
-
-	if (!sock)
-		return -ESHUTDOWN;	/* its namespace went away */
-	if (level == SOL_SOCKET)
-		return sock_setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
-	return sock->ops->setsockopt(sock, level, code, KERNEL_SOCKPTR(&val), sizeof(val));
-}
-
 static void wsk_sock_run_op(struct wsk_sock *ws, struct wsk_req *req)
 {
 	size_t *out_returned;
@@ -327,7 +313,7 @@ static void wsk_sock_run_op(struct wsk_sock *ws, struct wsk_req *req)
 		break;
 	case WSK_REQ_SETOPT:
 		out_returned = wsk_rp(req)->args.setopt.out_returned;
-		err = wsk_sock_do_setopt(ws, req);
+		err = wsk_opt_set_run(ws, req);
 		if (out_returned)
 			*out_returned = 0;
 		break;
@@ -621,6 +607,36 @@ static void wsk_listen_op_work(struct work_struct *work)
 	wsk_sock_op_pass(&container_of(work, struct wsk_listener, op_work)->ws);
 }
 
+/**
+ * wsk_sock_submit_op - the end of a call that queues an operation
+ * @ws: the socket
+ * @req: the claimed request, its arguments set
+ * @err: the call's own argument error, or 0
+ *
+ * The error order every such call follows: -ESHUTDOWN once the close has
+ * started or the namespace is going, then @err; else @req is queued on the
+ * op queue and the op pass kicked.
+ *
+ * Context: any; @ws->lock not held.
+ * Return: -EINPROGRESS (@req may be completing elsewhere already), or the
+ * error @req was completed with.
+ */
+int wsk_sock_submit_op(struct wsk_sock *ws, struct wsk_req *req, int err)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing || ws->net_gone) {
+		err = -ESHUTDOWN;
+	} else if (!err) {
+		wsk_req_enqueue(&ws->pub, &ws->op_q, req);
+		wsk_sock_kick_ops(ws);
+		err = -EINPROGRESS;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	return wsk_req_leave(req, err);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Exported operations                                                       */
 
@@ -776,7 +792,6 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 	     unsigned int flags, struct wsk_req *req)
 {
 	struct wsk_sock *ws;
-	unsigned long irqflags;
 	int err;
 
 	err = wsk_req_enter(req, WSK_REQ_BIND, s, addr, &ws);
@@ -785,25 +800,13 @@ int wsk_bind(struct wsk_socket *s, const struct sockaddr *addr, int addrlen,
 
 	wsk_rp(req)->args.bind.addr = addr;
 	wsk_rp(req)->args.bind.addrlen = addrlen;
-
-	spin_lock_irqsave(&ws->lock, irqflags);
-	if (ws->closing || ws->net_gone) {
-		err = -ESHUTDOWN;
-	} else if (flags || addr->sa_family != ws->family) {
+	if (flags || addr->sa_family != ws->family)
 		err = -EINVAL;
-	} else if (addrlen < (ws->family == AF_INET ? sizeof(struct sockaddr_in) :
-			      sizeof(struct sockaddr_in6)) ||
-		   addrlen > sizeof(struct sockaddr_storage)) {
+	else if (addrlen < (ws->family == AF_INET ? sizeof(struct sockaddr_in) :
+			    sizeof(struct sockaddr_in6)) ||
+		 addrlen > sizeof(struct sockaddr_storage))
 		err = -EINVAL;
-	} else {
-		wsk_req_enqueue(s, &ws->op_q, req);
-		wsk_sock_kick_ops(ws);
-		err = -EINPROGRESS;
-	}
-	spin_unlock_irqrestore(&ws->lock, irqflags);
-
-	/* -EINPROGRESS: @req may already be completing elsewhere; leave it. */
-	return wsk_req_leave(req, err);
+	return wsk_sock_submit_op(ws, req, err);
 }
 EXPORT_SYMBOL_NS_GPL(wsk_bind, WSK);
 
@@ -950,44 +953,6 @@ EXPORT_SYMBOL_NS_GPL(wsk_get_remote_address, WSK);
 /* Options                                                                   */
 
 /* Pass-through options: 0 if wsk passes @level/@code through for @ws. */
-static int wsk_opt_check(struct wsk_sock *ws, int level, u32 code)
-{
-	switch (level) {
-	case SOL_SOCKET:
-		if (code == SO_REUSEADDR || code == SO_REUSEPORT || code == SO_KEEPALIVE)
-			return 0;
-		break;
-	case SOL_TCP:
-		if (code == TCP_NODELAY)
-			return 0;
-		break;
-	case SOL_IPV6:
-		if (code == IPV6_V6ONLY && ws->family == AF_INET6)
-			return 0;
-		break;
-	}
-	return -EOPNOTSUPP;
-}
-
-/* Read a pass-through option without the socket lock. wsk lock held. */
-static int wsk_opt_read(struct wsk_sock *ws, int level, u32 code)
-{
-	struct sock *sk = ws->sock->sk;
-
-	switch (level) {
-	case SOL_SOCKET:
-		if (code == SO_REUSEADDR)
-			return sk->sk_reuse != SK_NO_REUSE;
-		if (code == SO_REUSEPORT)
-			return sk->sk_reuseport;
-		return sock_flag(sk, SOCK_KEEPOPEN);
-	case SOL_TCP:
-		return !!(tcp_sk(sk)->nonagle & TCP_NAGLE_OFF);
-	default:
-		return sk->sk_ipv6only;
-	}
-}
-
 /*
  * wsk's own listener options, u32, set before bind: WSK_SO_LISTEN_BACKLOG
  * (at most INT_MAX) and WSK_SO_CONDITIONAL_ACCEPT (0 or 1; 1 needs an
@@ -1032,39 +997,68 @@ static int wsk_control_listen_opt(struct wsk_sock *ws, u32 code, size_t in_size,
 	return wsk_req_leave(req, err);
 }
 
+/*
+ * WSK_SO_EXCLUSIVEADDRUSE, u32 1 before bind: a Linux TCP bind is exclusive
+ * already, unless the socket set SO_REUSEADDR or SO_REUSEPORT (refused).
+ */
+static int wsk_control_exclusive(struct wsk_sock *ws, size_t in_size, const void *in,
+				 struct wsk_req *req)
+{
+	unsigned long flags;
+	struct sock *sk;
+	int err = 0;
+	u32 v;
+
+	if (!in || in_size < sizeof(v))
+		return wsk_req_leave(req, -EINVAL);
+	memcpy(&v, in, sizeof(v));
+	if (v != 1)
+		return wsk_req_leave(req, -EINVAL);
+	spin_lock_irqsave(&ws->lock, flags);
+	if (ws->closing || ws->net_gone || !ws->sock) {
+		err = -ESHUTDOWN;
+	} else if (ws->state != WSK_SOCK_OPEN) {
+		err = -EINVAL;	/* set before bind */
+	} else {
+		sk = ws->sock->sk;
+		if (sk->sk_reuse != SK_NO_REUSE || sk->sk_reuseport)
+			err = -EINVAL;
+	}
+	spin_unlock_irqrestore(&ws->lock, flags);
+	return wsk_req_leave(req, err);
+}
+
+/* Queue a pass-through SET (or WSK_SIO_KEEPALIVE_VALS) of @type for the op pass. */
+static int wsk_control_queue(struct wsk_sock *ws, int level, u32 code, int type,
+			     size_t in_size, const void *in, size_t *out_returned,
+			     struct wsk_req *req)
+{
+	wsk_req_set_kind(req, WSK_REQ_SETOPT);
+	wsk_rp(req)->args.setopt.level = level;
+	wsk_rp(req)->args.setopt.code = code;
+	wsk_rp(req)->args.setopt.out_returned = out_returned;
+	wsk_opt_keep(req, type, in, in_size);
+	return wsk_sock_submit_op(ws, req, 0);
+}
+
 static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_size,
 			   const void *in, size_t *out_returned, struct wsk_req *req)
 {
-	unsigned long flags;
-	int val, err;
+	int type;
 
 	if (level == SOL_SOCKET &&
 	    (code == WSK_SO_LISTEN_BACKLOG || code == WSK_SO_CONDITIONAL_ACCEPT))
 		return wsk_control_listen_opt(ws, code, in_size, in, req);
+	if (level == SOL_SOCKET && code == WSK_SO_EXCLUSIVEADDRUSE)
+		return wsk_control_exclusive(ws, in_size, in, req);
 
-	err = wsk_opt_check(ws, level, code);
-	if (err)
-		return wsk_req_leave(req, err);
-	if (!in || in_size < sizeof(val))
+	type = wsk_opt_type(ws, level, code);
+	if (type < 0)
+		return wsk_req_leave(req, type);
+	/* A name may be empty (SO_BINDTODEVICE: unbind): no buffer then. */
+	if ((!in && in_size) || in_size < wsk_opt_size(type) || (!in && type != WSK_OPT_NAME))
 		return wsk_req_leave(req, -EINVAL);
-	memcpy(&val, in, sizeof(val));
-
-	wsk_req_set_kind(req, WSK_REQ_SETOPT);
-	wsk_rp(req)->args.setopt.level = level;
-	wsk_rp(req)->args.setopt.code = code;
-	wsk_rp(req)->args.setopt.value = val;
-	wsk_rp(req)->args.setopt.out_returned = out_returned;
-
-	spin_lock_irqsave(&ws->lock, flags);
-	if (ws->closing || ws->net_gone) {
-		err = -ESHUTDOWN;
-	} else {
-		wsk_req_enqueue(&ws->pub, &ws->op_q, req);
-		wsk_sock_kick_ops(ws);
-		err = -EINPROGRESS;
-	}
-	spin_unlock_irqrestore(&ws->lock, flags);
-	return wsk_req_leave(req, err);
+	return wsk_control_queue(ws, level, code, type, in_size, in, out_returned, req);
 }
 
 /* Hand a GET or WSK_IOCTL result of @len bytes to the caller; completes @req. */
@@ -1079,67 +1073,120 @@ static int wsk_control_out(struct wsk_req *req, void *out, const void *val, size
 	return 0;
 }
 
+/* The bytes a GET of an option of @type writes at most. */
+static size_t wsk_control_get_size(int type)
+{
+	return type == WSK_OPT_NAME ? WSK_OPT_NAME_MAX : wsk_opt_size(type);
+}
+
+/* wsk's own options' values (and a listener's backlog). Lock held. */
+static int wsk_control_own(struct wsk_sock *ws, u32 code)
+{
+	struct sock *sk = ws->sock->sk;
+
+	if (code == WSK_SO_EXCLUSIVEADDRUSE)
+		return sk->sk_reuse == SK_NO_REUSE && !sk->sk_reuseport;
+	if (code == WSK_SO_CONDITIONAL_ACCEPT)
+		return wsk_listener(ws)->cond_accept;
+	if (ws->state == WSK_SOCK_LISTENING)	/* WSK_SO_LISTEN_BACKLOG */
+		return READ_ONCE(sk->sk_max_ack_backlog);
+	if (wsk_listener(ws)->backlog_set)
+		return wsk_listener(ws)->backlog;
+	return wsk_net_somaxconn(ws->net);
+}
+
 static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_size,
 			   void *out, size_t *out_returned, struct wsk_req *req)
 {
+	bool own = level == SOL_SOCKET && (code == WSK_SO_LISTEN_BACKLOG ||
+					   code == WSK_SO_CONDITIONAL_ACCEPT ||
+					   code == WSK_SO_EXCLUSIVEADDRUSE);
+	union wsk_opt_val val;
 	unsigned long flags;
-	int val = 0, err;
+	int type, len = 0, err = 0;
 
-	if (level == SOL_SOCKET &&
-	    (code == WSK_SO_LISTEN_BACKLOG || code == WSK_SO_CONDITIONAL_ACCEPT))
-		err = wsk_sock_is_listener(ws) ? 0 : -EOPNOTSUPP;
-	else
-		err = wsk_opt_check(ws, level, code);
+	if (own) {
+		type = WSK_OPT_INT;
+		if (code != WSK_SO_EXCLUSIVEADDRUSE && !wsk_sock_is_listener(ws))
+			err = -EOPNOTSUPP;
+	} else {
+		type = wsk_opt_type(ws, level, code);
+		err = min(type, 0);
+	}
 	if (err)
 		return wsk_req_leave(req, err);
-	if (!out || out_size < sizeof(val))
+	if (!out || out_size < wsk_control_get_size(type))
 		return wsk_req_leave(req, -EINVAL);
 
 	spin_lock_irqsave(&ws->lock, flags);
-	if (ws->closing || ws->net_gone || !ws->sock)
+	if (ws->closing || ws->net_gone || !ws->sock) {
 		err = -ESHUTDOWN;	/* its namespace went away, or it is closing */
-	else if (level == SOL_SOCKET && code == WSK_SO_CONDITIONAL_ACCEPT)
-		val = wsk_listener(ws)->cond_accept;
-	else if (code != WSK_SO_LISTEN_BACKLOG || level != SOL_SOCKET)
-		val = wsk_opt_read(ws, level, code);
-	else if (ws->state == WSK_SOCK_LISTENING)
-		val = READ_ONCE(ws->sock->sk->sk_max_ack_backlog);
-	else if (wsk_listener(ws)->backlog_set)
-		val = wsk_listener(ws)->backlog;
-	else
-		val = wsk_net_somaxconn(ws->net);
+	} else if (own) {
+		val.value = wsk_control_own(ws, code);
+		len = sizeof(val.value);
+	} else {
+		len = wsk_opt_get(ws->sock->sk, level, code, type, &val);
+	}
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (err)
 		return wsk_req_leave(req, err);
 
-	return wsk_control_out(req, out, &val, sizeof(val), out_returned);
+	return wsk_control_out(req, out, &val, len, out_returned);
 }
 
-/* WSK_IOCTL: WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connected connection. */
-static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, void *out,
+/* WSK_SIO_QUERY_IDEAL_SEND_BACKLOG and WSK_SIO_QUERY_INSPECT_ID: a connection's. */
+static int wsk_control_query(struct wsk_sock *ws, u32 code, size_t out_size, void *out,
 			     size_t *out_returned, struct wsk_req *req)
 {
+	bool backlog = code == WSK_SIO_QUERY_IDEAL_SEND_BACKLOG;
+	size_t len = backlog ? sizeof(size_t) : sizeof(struct wsk_inspect_id);
+	union {
+		size_t backlog;
+		struct wsk_inspect_id id;
+	} val = {};
 	unsigned long flags;
-	size_t val = 0;
 	int err = 0;
 
-	if (code != WSK_SIO_QUERY_IDEAL_SEND_BACKLOG || wsk_sock_is_listener(ws))
+	if (wsk_sock_is_listener(ws))
 		return wsk_req_leave(req, -EOPNOTSUPP);
-	if (!out || out_size < sizeof(val))
+	if (!out || out_size < len)
 		return wsk_req_leave(req, -EINVAL);
 
 	spin_lock_irqsave(&ws->lock, flags);
 	if (ws->closing || ws->net_gone || !ws->sock)
 		err = -ESHUTDOWN;
-	else if (ws->state != WSK_SOCK_CONNECTED)
-		err = -ENOTCONN;	/* not accepted yet, or dead */
+	else if (backlog && ws->state != WSK_SOCK_CONNECTED)
+		err = -ENOTCONN;	/* not accepted or connected yet, or dead */
+	else if (backlog)
+		val.backlog = wsk_ideal_backlog(ws->sock->sk);
+	else if (!wsk_conn(ws)->inspect_serial || wsk_conn(ws)->listener)
+		err = -EINVAL;	/* no inspection, or not delivered yet */
 	else
-		val = wsk_ideal_backlog(ws->sock->sk);
+		val.id = wsk_conn_inspect_id(wsk_conn(ws));
 	spin_unlock_irqrestore(&ws->lock, flags);
 	if (err)
 		return wsk_req_leave(req, err);
 
-	return wsk_control_out(req, out, &val, sizeof(val), out_returned);
+	return wsk_control_out(req, out, &val, len, out_returned);
+}
+
+/* WSK_IOCTL: the two queries, and WSK_SIO_KEEPALIVE_VALS (an op, as a SET). */
+static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t in_size, const void *in,
+			     size_t out_size, void *out, size_t *out_returned,
+			     struct wsk_req *req)
+{
+	switch (code) {
+	case WSK_SIO_QUERY_IDEAL_SEND_BACKLOG:
+	case WSK_SIO_QUERY_INSPECT_ID:
+		return wsk_control_query(ws, code, out_size, out, out_returned, req);
+	case WSK_SIO_KEEPALIVE_VALS:
+		if (!in || in_size < sizeof(struct wsk_keepalive_vals))
+			return wsk_req_leave(req, -EINVAL);
+		return wsk_control_queue(ws, 0, code, WSK_OPT_KEEPALIVE, in_size, in,
+					 out_returned, req);
+	default:
+		return wsk_req_leave(req, -EOPNOTSUPP);
+	}
 }
 
 /**
@@ -1160,10 +1207,16 @@ static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, voi
  * Supported: WSK_SO_LISTEN_BACKLOG (listen sockets, SET before bind; GET
  * returns the effective backlog); WSK_SO_CONDITIONAL_ACCEPT (listen sockets,
  * u32 0 or 1, SET before bind, needs an inspect_event in the listener's
- * client dispatch); WSK_SO_EVENT_CALLBACK (SET only, see below);
- * pass-through of SO_REUSEADDR, SO_REUSEPORT, SO_KEEPALIVE (SOL_SOCKET),
- * TCP_NODELAY (SOL_TCP) and IPV6_V6ONLY (SOL_IPV6, AF_INET6 sockets, before
- * bind).
+ * client dispatch); WSK_SO_EXCLUSIVEADDRUSE (u32 1, SET before bind);
+ * WSK_SO_EVENT_CALLBACK (SET only, see below); and pass-through of the
+ * options of wsk/options.c: SOL_SOCKET SO_REUSEADDR, SO_REUSEPORT,
+ * SO_KEEPALIVE, SO_RCVBUF, SO_SNDBUF, SO_LINGER (struct linger),
+ * SO_PRIORITY, SO_BINDTODEVICE (a name), SO_MARK; SOL_TCP TCP_NODELAY,
+ * TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT, TCP_MAXSEG,
+ * TCP_CONGESTION (a name); SOL_IP IP_TOS, IP_TTL, IP_FREEBIND; SOL_IPV6
+ * (AF_INET6 sockets) IPV6_V6ONLY, IPV6_TCLASS, IPV6_FREEBIND. A GET's @out
+ * holds an int, a struct linger, or 16 bytes for a name (written with its
+ * NUL, @req->result.bytes its length plus one, 0 if empty).
  *
  * WSK_SO_EVENT_CALLBACK takes a &struct wsk_event_callback_control and
  * accepts a NULL @req. Enabling takes any combination of the events valid
@@ -1179,11 +1232,15 @@ static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, voi
  * WSK_IOCTL supports WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connected
  * connection socket: @out receives a size_t, the ideal send backlog
  * (completed inline); -ENOTCONN on a socket not connected (not accepted, or
- * dead). Other codes, and listen sockets, are -EOPNOTSUPP.
+ * dead). WSK_SIO_QUERY_INSPECT_ID on a connection accepted on a conditional
+ * listener: @out receives its &struct wsk_inspect_id (inline; -EINVAL if no
+ * inspection saw it). WSK_SIO_KEEPALIVE_VALS on any socket: @in is a
+ * &struct wsk_keepalive_vals, applied as a pass-through SET. Other codes,
+ * and the queries on listen sockets, are -EOPNOTSUPP.
  *
- * Context: any; does not sleep. GET, WSK_IOCTL and WSK_SO_LISTEN_BACKLOG
- * complete inline; pass-through SET runs on wsk's workqueue in order with the socket's
- * other queued operations.
+ * Context: any; does not sleep. GET, the WSK_IOCTL queries and wsk's own
+ * options complete inline; a pass-through SET and WSK_SIO_KEEPALIVE_VALS run
+ * on wsk's workqueue in order with the socket's other queued operations.
  * Return:
  * * 0 - done (completed)
  * * -EINPROGRESS - a pass-through SET completes later: 0, the kernel's error
@@ -1194,9 +1251,12 @@ static int wsk_control_ioctl(struct wsk_sock *ws, u32 code, size_t out_size, voi
  *   WSK_SO_CONDITIONAL_ACCEPT after bind, WSK_SO_CONDITIONAL_ACCEPT other
  *   than 0 or 1 (or 1 without an inspect_event), a backlog above INT_MAX,
  *   unknown or unavailable events, events before bind (listener) or on a
- *   socket not accepted (completed)
+ *   socket not accepted or connected, WSK_SO_EXCLUSIVEADDRUSE other than 1,
+ *   after bind or with SO_REUSEADDR or SO_REUSEPORT set,
+ *   WSK_SIO_QUERY_INSPECT_ID on a socket no inspection saw (completed)
  * * -EBUSY - @req is still pending (not completed)
- * * -ENOTCONN - WSK_IOCTL on a connection socket not connected (completed)
+ * * -ENOTCONN - WSK_SIO_QUERY_IDEAL_SEND_BACKLOG on a connection socket not
+ *   connected (completed)
  * * -EOPNOTSUPP - unsupported @type, @level or @code, or an option or
  *   WSK_IOCTL code not valid for this socket (completed)
  * * -ESHUTDOWN - the socket's close has started; or (except disabling an
@@ -1241,7 +1301,7 @@ int wsk_control(struct wsk_socket *s, enum wsk_control_type type, u32 code, int 
 	case WSK_GET_OPTION:
 		return wsk_control_get(ws, code, level, out_size, out, out_returned, req);
 	case WSK_IOCTL:
-		return wsk_control_ioctl(ws, code, out_size, out, out_returned, req);
+		return wsk_control_ioctl(ws, code, in_size, in, out_size, out, out_returned, req);
 	default:
 		return wsk_req_leave(req, -EOPNOTSUPP);
 	}

@@ -72,10 +72,15 @@ struct wsk_client_connection_dispatch;
  * WSK_SO_LISTEN_BACKLOG: wsk's own (Windows has no equivalent option); u32,
  *	the listen backlog, set before bind. Without it a listen socket uses
  *	its namespace's net.core.somaxconn.
+ * WSK_SO_EXCLUSIVEADDRUSE: Winsock's SO_EXCLUSIVEADDRUSE; u32 1, set before
+ *	bind. A Linux TCP bind is exclusive already unless both sockets set
+ *	SO_REUSEADDR or SO_REUSEPORT, so it changes nothing; it is refused on
+ *	a socket that set either. GET: 1 while the socket's bind is exclusive.
  */
 #define WSK_SO_EVENT_CALLBACK		0x4002
 #define WSK_SO_CONDITIONAL_ACCEPT	0x3002
 #define WSK_SO_LISTEN_BACKLOG		0x4100
+#define WSK_SO_EXCLUSIVEADDRUSE		0x4101
 
 /*
  * wsk_control() WSK_IOCTL codes (the values of Windows' SIO_ codes).
@@ -83,8 +88,30 @@ struct wsk_client_connection_dispatch;
  * WSK_SIO_QUERY_IDEAL_SEND_BACKLOG: SIO_WSK_QUERY_IDEAL_SEND_BACKLOG; on a
  *	connected connection socket, out a size_t: the bytes of unsent data
  *	that keep the connection busy (the value the send-backlog event gets).
+ * WSK_SIO_QUERY_INSPECT_ID: SIO_WSK_QUERY_INSPECT_ID; on a connection socket
+ *	accepted on a conditional listener (WSK_SO_CONDITIONAL_ACCEPT), out a
+ *	&struct wsk_inspect_id: the id its inspect_event had.
+ * WSK_SIO_KEEPALIVE_VALS: SIO_KEEPALIVE_VALS; in a &struct
+ *	wsk_keepalive_vals, on any socket (connections accepted later inherit
+ *	it from a listener).
  */
 #define WSK_SIO_QUERY_IDEAL_SEND_BACKLOG 0x4f000003
+#define WSK_SIO_QUERY_INSPECT_ID	0x4f000005
+#define WSK_SIO_KEEPALIVE_VALS		0x98000004
+
+/**
+ * struct wsk_keepalive_vals - input of WSK_SIO_KEEPALIVE_VALS (struct tcp_keepalive)
+ * @onoff: 0: keepalive off; otherwise on, with the two values below
+ * @time_ms: idle time before the first probe, in ms (TCP_KEEPIDLE, rounded
+ *	up to whole seconds, at least 1)
+ * @interval_ms: time between probes, in ms (TCP_KEEPINTVL, likewise); the
+ *	probe count is 10, as on Windows (TCP_KEEPCNT)
+ */
+struct wsk_keepalive_vals {
+	u32 onoff;
+	u32 time_ms;
+	u32 interval_ms;
+};
 
 /**
  * struct wsk_event_callback_control - input of WSK_SO_EVENT_CALLBACK
