@@ -58,22 +58,12 @@ static void wt_expect_addr(struct kunit *test, const struct sockaddr_storage *ss
 	KUNIT_EXPECT_EQ(test, wt_port(ss), port);
 }
 
-#define WT_POISON 0xa5
-
-/*
- * wsk writes an address out-parameter only to the length of the socket's
- * family: a ported sockaddr_in behind a sockaddr_storage cast is not overrun.
- */
+/* No byte of @ss past @family's address length was written. */
 static void wt_expect_tail_untouched(struct kunit *test, const struct sockaddr_storage *ss,
 				     int family)
 {
-	size_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
-	const u8 *p = (const u8 *)ss;
-	size_t i, touched = 0;
-
-	for (i = len; i < sizeof(*ss); i++)
-		touched += p[i] != WT_POISON;
-	KUNIT_EXPECT_EQ_MSG(test, touched, 0, "bytes written past the %zu of the family", len);
+	KUNIT_EXPECT_EQ_MSG(test, wt_tail_touched(ss, family), 0,
+			    "bytes written past the family's address");
 }
 
 /*

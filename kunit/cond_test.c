@@ -214,14 +214,11 @@ static struct wc_fixture *wc_get(struct kunit *test)
 #define WC_ASSERT_WAIT(test, wc, cond) WT_ASSERT_WAIT(test, (wc)->wq, cond)
 #define WC_EXPECT_WAIT(test, wc, cond) WT_EXPECT_WAIT(test, (wc)->wq, cond)
 
-/* What wc_accept_cond() fills @r's addresses with before the call. */
-#define WC_POISON 0xa5
-
 /* A conditional accept on @ls with wc_condition; returns what the call returned. */
 static int wc_accept_cond(struct wc_fixture *wc, struct wsk_socket *ls, struct wt_req *r)
 {
-	memset(&r->local, WC_POISON, sizeof(r->local));
-	memset(&r->remote, WC_POISON, sizeof(r->remote));
+	memset(&r->local, WT_POISON, sizeof(r->local));
+	memset(&r->remote, WT_POISON, sizeof(r->remote));
 	return wsk_accept_conditional(ls, wc_condition, (unsigned long)wc, r, NULL, &r->local,
 				      &r->remote, &r->req);
 }
@@ -237,25 +234,14 @@ static void wc_accept_wait(struct kunit *test, struct wc_fixture *wc, struct wsk
 		wt_track(test, r->socket);
 }
 
-/* Bytes of @ss past a sockaddr_in that are no longer WC_POISON. */
-static size_t wc_tail_touched(const struct sockaddr_storage *ss)
-{
-	const u8 *p = (const u8 *)ss;
-	size_t i, touched = 0;
-
-	for (i = sizeof(struct sockaddr_in); i < sizeof(*ss); i++)
-		touched += p[i] != WC_POISON;
-	return touched;
-}
-
 /*
  * @r's local and remote: the listener's port and @cport, on loopback,
  * written to the 16 bytes of a sockaddr_in and no further.
  */
 static void wc_expect_addrs(struct kunit *test, struct wc_fixture *wc, struct wt_req *r, u16 cport)
 {
-	KUNIT_EXPECT_EQ(test, wc_tail_touched(&r->local), 0);
-	KUNIT_EXPECT_EQ(test, wc_tail_touched(&r->remote), 0);
+	KUNIT_EXPECT_EQ(test, wt_tail_touched(&r->local, AF_INET), 0);
+	KUNIT_EXPECT_EQ(test, wt_tail_touched(&r->remote, AF_INET), 0);
 	KUNIT_EXPECT_TRUE(test, wc_loopback((struct sockaddr *)&r->local));
 	KUNIT_EXPECT_TRUE(test, wc_loopback((struct sockaddr *)&r->remote));
 	KUNIT_EXPECT_EQ(test, wt_port(&r->local), wc->port);
@@ -447,8 +433,8 @@ static void wsk_cond_defer_then_plain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->status, -EAGAIN);
 	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, wc->port, &cport2, &csock2), 0);
 
-	memset(&a->local, WC_POISON, sizeof(a->local));
-	memset(&a->remote, WC_POISON, sizeof(a->remote));
+	memset(&a->local, WT_POISON, sizeof(a->local));
+	memset(&a->remote, WT_POISON, sizeof(a->remote));
 	ret = wsk_accept(ls, 0, a, NULL, &a->local, &a->remote, &a->req);
 	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "returned %d", ret);
 	KUNIT_ASSERT_TRUE(test, wt_wait(test, a));
@@ -481,8 +467,8 @@ static void wsk_cond_bad_verdict(struct kunit *test)
 	wc_expect_addrs(test, wc, r, cport);
 	wc_expect_alive(test, csock);
 
-	memset(&a->local, WC_POISON, sizeof(a->local));
-	memset(&a->remote, WC_POISON, sizeof(a->remote));
+	memset(&a->local, WT_POISON, sizeof(a->local));
+	memset(&a->remote, WT_POISON, sizeof(a->remote));
 	ret = wsk_accept_conditional(ls, NULL, 0, a, NULL, &a->local, &a->remote, &a->req);
 	KUNIT_EXPECT_TRUE_MSG(test, ret == 0 || ret == -EINPROGRESS, "returned %d", ret);
 	KUNIT_ASSERT_TRUE(test, wt_wait(test, a));

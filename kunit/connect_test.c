@@ -40,8 +40,8 @@ static int wn_family(struct kunit *test)
 	return *(const int *)test->param_value;
 }
 
-/* A kernel listener on loopback, port 0, tracked (released at exit). */
-static struct socket *wn_kern_listener(struct kunit *test, int family, int backlog, u16 *port)
+/* A kernel socket bound to loopback, port 0 (its port in *@port), tracked. */
+static struct socket *wn_kern_bound(struct kunit *test, int family, u16 *port)
 {
 	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
@@ -54,9 +54,17 @@ static struct socket *wn_kern_listener(struct kunit *test, int family, int backl
 	t->kern[t->nr_kern++] = sock;
 	len = wt_addr(&ss, family, false, 0);
 	KUNIT_ASSERT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss, len), 0);
-	KUNIT_ASSERT_EQ(test, kernel_listen(sock, backlog), 0);
 	KUNIT_ASSERT_GT(test, kernel_getsockname(sock, (struct sockaddr *)&ss), 0);
 	*port = wt_port(&ss);
+	return sock;
+}
+
+/* A kernel listener on loopback, port 0, tracked (released at exit). */
+static struct socket *wn_kern_listener(struct kunit *test, int family, int backlog, u16 *port)
+{
+	struct socket *sock = wn_kern_bound(test, family, port);
+
+	KUNIT_ASSERT_EQ(test, kernel_listen(sock, backlog), 0);
 	WRITE_ONCE(sock->sk->sk_rcvtimeo, WT_TIMEOUT);
 	return sock;
 }
@@ -76,19 +84,10 @@ static struct socket *wn_kern_accept(struct kunit *test, struct socket *ls)
 /* A port of @family's loopback with no listener: bound, not listening (tracked). */
 static u16 wn_closed_port(struct kunit *test, int family)
 {
-	struct wt_fixture *t = wt(test);
-	struct sockaddr_storage ss;
-	struct socket *sock;
-	int len;
+	u16 port;
 
-	KUNIT_ASSERT_LT(test, t->nr_kern, WT_MAX_TRACKED);
-	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
-					       &sock), 0);
-	t->kern[t->nr_kern++] = sock;
-	len = wt_addr(&ss, family, false, 0);
-	KUNIT_ASSERT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss, len), 0);
-	KUNIT_ASSERT_GT(test, kernel_getsockname(sock, (struct sockaddr *)&ss), 0);
-	return wt_port(&ss);
+	wn_kern_bound(test, family, &port);
+	return port;
 }
 
 static bool wn_acceptq_full(void *arg)
@@ -139,6 +138,18 @@ static int wn_connect(struct wsk_socket *s, int family, u16 port, struct wt_req 
 	return wsk_connect(s, (struct sockaddr *)&ss, len, 0, &r->req);
 }
 
+/* wsk_connect() of @s to @family's loopback and @port, asserted to succeed. */
+static void wn_connect_ok(struct kunit *test, struct wsk_socket *s, int family, u16 port)
+{
+	struct wt_req *r = wt_req_new(test);
+
+	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, r), -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_ASSERT_EQ(test, r->status, 0);
+	/* result.socket is wsk_socket_connect()'s */
+	KUNIT_EXPECT_NULL(test, r->socket);
+}
+
 /* The socket's lifecycle state (internal.h), read as debugfs reads it. */
 static enum wsk_sock_state wn_state(struct wsk_socket *s)
 {
@@ -182,7 +193,6 @@ static void wsk_connect_basic(struct kunit *test)
 	int family = wn_family(test);
 	struct sockaddr_storage ss, peer_ss;
 	struct socket *ls, *peer;
-	struct wt_req *r = wt_req_new(test);
 	struct wsk_socket *s;
 	struct wsk_sync sync;
 	char buf[8] = {};
@@ -190,10 +200,7 @@ static void wsk_connect_basic(struct kunit *test)
 
 	ls = wn_kern_listener(test, family, 8, &port);
 	s = wn_bound(test, family, NULL, NULL);
-	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, r), -EINPROGRESS);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
-	KUNIT_EXPECT_NULL(test, r->socket);	/* result.socket is wsk_socket_connect()'s */
+	wn_connect_ok(test, s, family, port);
 	KUNIT_EXPECT_EQ(test, wn_state(s), WSK_SOCK_CONNECTED);
 	peer = wn_kern_accept(test, ls);
 
@@ -288,9 +295,7 @@ static void wsk_connect_twice(struct kunit *test)
 
 	ls = wn_kern_listener(test, family, 8, &port);
 	s = wn_bound(test, family, NULL, NULL);
-	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, r), -EINPROGRESS);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wn_connect_ok(test, s, family, port);
 	peer = wn_kern_accept(test, ls);
 	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, again), -EINPROGRESS);
 	KUNIT_ASSERT_TRUE(test, wt_wait(test, again));
@@ -407,7 +412,6 @@ static void wsk_connect_close_pending(struct kunit *test)
 static void wsk_connect_peer_reset(struct kunit *test)
 {
 	int family = wn_family(test);
-	struct wt_req *r = wt_req_new(test);
 	struct socket *ls, *peer;
 	struct wsk_socket *s;
 	char buf[4];
@@ -416,9 +420,7 @@ static void wsk_connect_peer_reset(struct kunit *test)
 
 	ls = wn_kern_listener(test, family, 8, &port);
 	s = wn_bound(test, family, NULL, NULL);
-	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, r), -EINPROGRESS);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wn_connect_ok(test, s, family, port);
 	peer = wn_kern_accept(test, ls);
 	wt_reset(test, peer);
 	ret = wn_receive(test, s, buf, sizeof(buf));
@@ -464,7 +466,6 @@ static const struct wsk_client_connection_dispatch wn_dispatch = {
 static void wsk_connect_events(struct kunit *test)
 {
 	int family = wn_family(test);
-	struct wt_req *r = wt_req_new(test);
 	struct wn_events *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
 	struct socket *ls, *peer;
 	struct wsk_socket *s;
@@ -476,9 +477,7 @@ static void wsk_connect_events(struct kunit *test)
 	s = wn_bound(test, family, e, &wn_dispatch);
 	/* Not connected yet: connection sockets change events once connected. */
 	KUNIT_EXPECT_EQ(test, wt_events(s, WSK_EVENT_RECEIVE, NULL), -EINVAL);
-	KUNIT_ASSERT_EQ(test, wn_connect(s, family, port, r), -EINPROGRESS);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
+	wn_connect_ok(test, s, family, port);
 	peer = wn_kern_accept(test, ls);
 	KUNIT_ASSERT_EQ(test, wt_events(s, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT, NULL), 0);
 	KUNIT_ASSERT_EQ(test, wt_send(peer, "ping", 4), 4);

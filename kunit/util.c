@@ -224,6 +224,17 @@ int wt_addr(struct sockaddr_storage *ss, int family, bool any, u16 port)
 	return sizeof(*sin6);
 }
 
+size_t wt_tail_touched(const struct sockaddr_storage *ss, int family)
+{
+	size_t len = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	const u8 *p = (const u8 *)ss;
+	size_t i, touched = 0;
+
+	for (i = len; i < sizeof(*ss); i++)
+		touched += p[i] != WT_POISON;
+	return touched;
+}
+
 u16 wt_port(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)

@@ -123,6 +123,16 @@ int wt_get_int(struct kunit *test, struct wsk_socket *s, int level, u32 code, in
 int wt_local_address(struct kunit *test, struct wsk_socket *s, struct sockaddr_storage *ss);
 int wt_remote_address(struct kunit *test, struct wsk_socket *s, struct sockaddr_storage *ss);
 
+/* What a test fills an address out-parameter with before the call. */
+#define WT_POISON	0xa5
+/*
+ * Bytes of @ss past the length of @family's address that are no longer
+ * WT_POISON: wsk writes an address out-parameter only to the family's
+ * length, so a ported sockaddr_in behind a sockaddr_storage cast is not
+ * overrun.
+ */
+size_t wt_tail_touched(const struct sockaddr_storage *ss, int family);
+
 /* Loopback (or any) address of @family with @port (host order). */
 int wt_addr(struct sockaddr_storage *ss, int family, bool any, u16 port);
 u16 wt_port(const struct sockaddr_storage *ss);
