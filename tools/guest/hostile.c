@@ -973,6 +973,27 @@ static int run_flood(void)
  * All connections open and each one byte echoed (so the server has them
  * all), "held N" on stderr, -w MS, then all closed at once.
  */
+/*
+ * What TCP says of @fd, for a violation's message: whether a byte is still
+ * unacknowledged and how far the retransmission backed off (TCP's doing),
+ * or everything is acknowledged and the peer just sends nothing.
+ */
+static const char *tcp_state_of(int fd)
+{
+	static __thread char buf[96];
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return "no TCP_INFO";
+	snprintf(buf, sizeof(buf),
+		 "tcp state %u, unacked %u, retransmits %u (%u in all), rto %u ms",
+		 ti.tcpi_state, ti.tcpi_unacked, ti.tcpi_retransmits, ti.tcpi_total_retrans,
+		 ti.tcpi_rto / 1000);
+	return buf;
+}
+
 static int run_hold(void)
 {
 	int64_t deadline = now_ms() + g.bound_ms;
@@ -1000,8 +1021,9 @@ static int run_hold(void)
 	for (i = 0; i < n; i++) {
 		r = wait_fd(fds[i], POLLIN, deadline);
 		if (r <= 0 || recv(fds[i], &b, 1, 0) != 1)
-			violation(i, "no echo of its byte: %s", r < 0 ? strerror(-r) :
-				  r ? strerror(errno) : "timed out (the bound passed)");
+			violation(i, "no echo of its byte: %s; %s", r < 0 ? strerror(-r) :
+				  r ? strerror(errno) : "timed out (the bound passed)",
+				  tcp_state_of(fds[i]));
 		else
 			atomic_fetch_add(&g.bytes_echoed, 1);
 	}
