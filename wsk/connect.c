@@ -139,8 +139,11 @@ int wsk_connect_run(struct wsk_sock *ws, struct wsk_req *req)
 	state = ws->state;
 	unowned = ws->unowned;
 	spin_unlock_irqrestore(&ws->lock, flags);
-	if (!ws->sock)
-		return -ESHUTDOWN;	/* its namespace went away */
+	/* Its namespace went away (unowned: torn down all the same, below). */
+	if (!ws->sock) {
+		err = -ESHUTDOWN;
+		goto failed;
+	}
 	if (unowned) {
 		err = wsk_connect_bind(ws);
 		if (err)
