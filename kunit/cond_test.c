@@ -271,7 +271,6 @@ static void wc_expect_alive(struct kunit *test, struct socket *csock)
 /* A client connected without waiting (the kernel's queue may be full). */
 static int wc_connect_nowait(struct kunit *test, u16 port, struct socket **sockp)
 {
-	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
@@ -281,13 +280,14 @@ static int wc_connect_nowait(struct kunit *test, u16 port, struct socket **sockp
 		return err;
 	len = wt_addr(&ss, AF_INET, false, port);
 	err = kernel_connect(sock, (struct sockaddr *)&ss, len, O_NONBLOCK);
-	if ((err && err != -EINPROGRESS) || t->nr_kern >= WT_MAX_TRACKED) {
+	if (err && err != -EINPROGRESS) {
 		sock_release(sock);
-		return err ? err : -ENOSPC;
+		return err;
 	}
-	t->kern[t->nr_kern++] = sock;
-	*sockp = sock;
-	return 0;
+	err = wt_own(test, sock);
+	if (!err)
+		*sockp = sock;
+	return err;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -43,15 +43,13 @@ static int wn_family(struct kunit *test)
 /* A kernel socket bound to loopback, port 0 (its port in *@port), tracked. */
 static struct socket *wn_kern_bound(struct kunit *test, int family, u16 *port)
 {
-	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len;
 
-	KUNIT_ASSERT_LT(test, t->nr_kern, WT_MAX_TRACKED);
 	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP,
 					       &sock), 0);
-	t->kern[t->nr_kern++] = sock;
+	KUNIT_ASSERT_EQ(test, wt_own(test, sock), 0);
 	len = wt_addr(&ss, family, false, 0);
 	KUNIT_ASSERT_EQ(test, kernel_bind(sock, (struct sockaddr *)&ss, len), 0);
 	KUNIT_ASSERT_GT(test, kernel_getsockname(sock, (struct sockaddr *)&ss), 0);
@@ -72,12 +70,10 @@ static struct socket *wn_kern_listener(struct kunit *test, int family, int backl
 /* The next connection of @ls (bounded by WT_TIMEOUT), tracked. */
 static struct socket *wn_kern_accept(struct kunit *test, struct socket *ls)
 {
-	struct wt_fixture *t = wt(test);
 	struct socket *sock;
 
-	KUNIT_ASSERT_LT(test, t->nr_kern, WT_MAX_TRACKED);
 	KUNIT_ASSERT_EQ(test, kernel_accept(ls, &sock, 0), 0);
-	t->kern[t->nr_kern++] = sock;
+	KUNIT_ASSERT_EQ(test, wt_own(test, sock), 0);
 	return sock;
 }
 

@@ -63,7 +63,7 @@ int wt_init(struct kunit *test)
 	if (!t)
 		return -ENOMEM;
 	t->test = test;
-	spin_lock_init(&t->lock);
+	xa_init_flags(&t->wsk, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 	t->client = wsk_register(THIS_MODULE);
 	if (IS_ERR(t->client))
 		return PTR_ERR(t->client);
@@ -75,21 +75,19 @@ void wt_exit(struct kunit *test)
 {
 	struct wt_fixture *t = wt(test);
 	struct wsk_socket *s;
-	unsigned long flags;
+	unsigned long index;
 
 	if (!t)
 		return;
 	/* Callbacks may still track sockets until their listener is closed. */
 	for (;;) {
-		spin_lock_irqsave(&t->lock, flags);
-		s = t->nr_wsk ? t->wsk[t->nr_wsk - 1] : NULL;
-		spin_unlock_irqrestore(&t->lock, flags);
+		index = 0;
+		s = xa_find(&t->wsk, &index, ULONG_MAX, XA_PRESENT);
 		if (!s)
 			break;
 		wt_close(test, s);
 	}
-	while (t->nr_kern)
-		sock_release(t->kern[--t->nr_kern]);
+	xa_destroy(&t->wsk);
 	wsk_deregister(t->client);
 	test->priv = NULL;
 }
@@ -98,27 +96,31 @@ void wt_track(struct kunit *test, struct wsk_socket *s)
 {
 	struct wt_fixture *t = wt(test);
 	unsigned long flags;
+	u32 id;
+	int err;
 
-	spin_lock_irqsave(&t->lock, flags);
-	if (!WARN_ON(t->nr_wsk >= WT_MAX_TRACKED))
-		t->wsk[t->nr_wsk++] = s;
-	spin_unlock_irqrestore(&t->lock, flags);
+	/* Any context, interrupts off included: not xa_alloc_irq(). */
+	xa_lock_irqsave(&t->wsk, flags);
+	err = __xa_alloc(&t->wsk, &id, s, xa_limit_32b, GFP_ATOMIC);
+	xa_unlock_irqrestore(&t->wsk, flags);
+	/* On failure the socket stays open: the socket count and kmemleak tell. */
+	WARN_ON(err);
 }
 
 void wt_untrack(struct kunit *test, struct wsk_socket *s)
 {
 	struct wt_fixture *t = wt(test);
-	unsigned long flags;
-	int i;
+	unsigned long index, flags;
+	struct wsk_socket *e;
 
-	spin_lock_irqsave(&t->lock, flags);
-	for (i = 0; i < t->nr_wsk; i++) {
-		if (t->wsk[i] == s) {
-			t->wsk[i] = t->wsk[--t->nr_wsk];
+	xa_lock_irqsave(&t->wsk, flags);
+	xa_for_each(&t->wsk, index, e) {
+		if (e == s) {
+			__xa_erase(&t->wsk, index);
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	xa_unlock_irqrestore(&t->wsk, flags);
 }
 
 int wt_socket(struct kunit *test, int family, unsigned int flags, struct wsk_socket **s)
@@ -283,7 +285,6 @@ int wt_events(struct wsk_socket *s, u32 mask, struct wsk_req *req)
 int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 	       struct socket **sockp)
 {
-	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
@@ -304,23 +305,20 @@ int wt_connect(struct kunit *test, int family, u16 port, u16 *client_port,
 	}
 	if (client_port)
 		*client_port = wt_port(&ss);
-	if (t->nr_kern < WT_MAX_TRACKED)
-		t->kern[t->nr_kern++] = sock;
-	*sockp = sock;
-	return 0;
+	err = wt_own(test, sock);
+	if (!err)
+		*sockp = sock;
+	return err;
 }
 
 int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
 		     struct socket **sockp)
 {
-	struct wt_fixture *t = wt(test);
 	struct sockaddr_storage ss;
 	struct socket *sock;
 	int len, err;
 
 	*sockp = NULL;
-	if (t->nr_kern >= WT_MAX_TRACKED)
-		return -ENOSPC;
 	err = sock_create_kern(&init_net, family, SOCK_STREAM, IPPROTO_TCP, &sock);
 	if (err)
 		return err;
@@ -340,7 +338,8 @@ int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
 		sock_release(sock);
 		return err;
 	}
-	t->kern[t->nr_kern++] = sock;
+	if (wt_own(test, sock))
+		return -ENOMEM;
 	*sockp = sock;
 	return err;
 }
@@ -352,18 +351,16 @@ bool wt_reset_seen(struct socket *sock, int connect_ret)
 	return connect_ret == -ECONNRESET || wt_recv_once(sock, &byte, 1) == -ECONNRESET;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(wt_sock_release, sock_release, struct socket *);
+
+int wt_own(struct kunit *test, struct socket *sock)
+{
+	return kunit_add_action_or_reset(test, wt_sock_release, sock);
+}
+
 void wt_release(struct kunit *test, struct socket *sock)
 {
-	struct wt_fixture *t = wt(test);
-	int i;
-
-	for (i = 0; i < t->nr_kern; i++) {
-		if (t->kern[i] == sock) {
-			t->kern[i] = t->kern[--t->nr_kern];
-			break;
-		}
-	}
-	sock_release(sock);
+	kunit_release_action(test, wt_sock_release, sock);
 }
 
 void wt_reset(struct kunit *test, struct socket *sock)

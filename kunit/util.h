@@ -15,6 +15,7 @@
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <wsk/wsk.h>
 
 /* After <kunit/test.h>: the KUnit differences between 6.1 and 6.12. */
@@ -74,28 +75,23 @@ struct wt_req *wt_req_new(struct kunit *test);
 /* Wait for the next completion; false (and a failed expectation) on timeout. */
 bool wt_wait(struct kunit *test, struct wt_req *r);
 
-#define WT_MAX_TRACKED	128
-
 /**
  * struct wt_fixture - the per-test fixture (test->priv), set up by wt_init()
  * @test: the test
  * @client: a registered client, deregistered at exit
- * @lock: protects @wsk and @nr_wsk: event callbacks track the sockets
- *	they are given
- * @wsk: wsk sockets closed at exit unless closed by wt_close()
- * @nr_wsk: entries in @wsk
- * @kern: client-side kernel sockets released at exit
- * @nr_kern: entries in @kern
+ * @wsk: the wsk sockets to close at exit unless closed by wt_close(),
+ *	indexed by an id of no meaning; event callbacks track the sockets they
+ *	are given, so it is filled from any context (its own lock, taken with
+ *	interrupts off, and GFP_ATOMIC)
  * @data: a suite's own per-test state
+ *
+ * Client-side kernel sockets are not here: wt_own() gives each to KUnit, as
+ * an action that releases it when the test ends.
  */
 struct wt_fixture {
 	struct kunit *test;
 	struct wsk_client *client;
-	spinlock_t lock;	/* see the kernel-doc above */
-	struct wsk_socket *wsk[WT_MAX_TRACKED];
-	int nr_wsk;
-	struct socket *kern[WT_MAX_TRACKED];
-	int nr_kern;
+	struct xarray wsk;
 	void *data;
 };
 
@@ -169,6 +165,12 @@ int wt_connect_early(struct kunit *test, int family, u16 port, u16 *client_port,
  * returned (-ECONNRESET: seen already), else a bounded recv must see it.
  */
 bool wt_reset_seen(struct socket *sock, int connect_ret);
+/*
+ * Process context: @sock is released when the test ends (a KUnit action).
+ * Returns 0, or -ENOMEM having released it already.
+ */
+int wt_own(struct kunit *test, struct socket *sock);
+/* Release @sock, tracked by wt_own(), now. */
 void wt_release(struct kunit *test, struct socket *sock);
 /* Release @sock with SO_LINGER 0: the peer sees a reset. */
 void wt_reset(struct kunit *test, struct socket *sock);

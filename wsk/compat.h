@@ -134,6 +134,22 @@ static inline int kunit_add_action_or_reset(struct kunit *test, kunit_action_t *
 	fn(ctx);
 	return -ENOMEM;
 }
+
+static inline bool wsk_kunit_action_match(struct kunit *test, struct kunit_resource *res,
+					  void *match)
+{
+	const struct wsk_kunit_action *a = res->data, *m = match;
+
+	return res->free == wsk_kunit_action_free && a->fn == m->fn && a->ctx == m->ctx;
+}
+
+/* Runs the action added for @fn and @ctx now, and forgets it (a no-op if none). */
+static inline void kunit_release_action(struct kunit *test, kunit_action_t *fn, void *ctx)
+{
+	struct wsk_kunit_action m = { .fn = fn, .ctx = ctx };
+
+	kunit_destroy_resource(test, wsk_kunit_action_match, &m);
+}
 #endif /* !WSK_HAVE_KUNIT_ACTIONS */
 #endif /* _KUNIT_TEST_H */
 
