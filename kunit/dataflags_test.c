@@ -4,7 +4,7 @@
  * send pushes what Nagle holds back and leaves the socket's own setting as
  * it was; WSK_FLAG_DRAIN on a receive discards every byte until the end of
  * the connection (graceful: 0, reset: -ECONNRESET) or a cancel, and counts
- * them.
+ * them; TCP urgent bytes are not among them, and the mark is passed once.
  *
  * Nagle is made to hold a segment deterministically: the peer's socket lock
  * is held, so its ACKs wait in its backlog, and a second small segment
@@ -144,6 +144,54 @@ static void wsk_dataflags_drain_graceful(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after->req.result.bytes, 0);
 }
 
+/* One send of the peer with @flags (MSG_OOB: its last byte is urgent). */
+static int wd_peer_send(struct socket *sock, const char *data, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_NOSIGNAL };
+	struct kvec iov = { .iov_base = (void *)data, .iov_len = strlen(data) };
+
+	return kernel_sendmsg(sock, &msg, &iov, 1, iov.iov_len);
+}
+
+/*
+ * Urgent data under a drain: the drain counts the bytes recv(2) without
+ * MSG_OOB reads (the urgent byte is not one of them), passes the urgent
+ * mark once and completes once at the FIN. An urgent byte the drain stopped
+ * at and read over and over would never let it complete with this count.
+ */
+static void wsk_dataflags_drain_urgent(struct kunit *test)
+{
+	struct wt_req *r = wt_req_new(test), *after = wt_req_new(test);
+	char buf[4];
+	struct kvec kv = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct wsk_buf b = { .kvec = &kv, .nr_segs = 1, .length = sizeof(buf) };
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	struct wd_seq q;
+
+	q.sk = wsk_sock(s)->sock->sk;
+	q.from = READ_ONCE(tcp_sk(q.sk)->copied_seq);
+	q.bytes = 4;	/* the sequence space of U and abc */
+	KUNIT_ASSERT_EQ(test, wd_drain(s, r), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, wsk_receive(s, &b, 0, &after->req), -EINPROGRESS);
+	/* The urgent byte alone first: the stream before it is empty. */
+	KUNIT_ASSERT_EQ(test, wd_peer_send(peer, "U", MSG_OOB), 1);
+	KUNIT_ASSERT_EQ(test, wd_peer_send(peer, "abc", 0), 3);
+	/* Up to the mark and past it before the next urgent byte replaces it. */
+	KUNIT_ASSERT_TRUE_MSG(test, wt_poll(wd_consumed, &q), "the drain stopped at the mark");
+	KUNIT_ASSERT_EQ(test, wd_peer_send(peer, "defV", MSG_OOB), 4);
+	KUNIT_ASSERT_EQ(test, wd_peer_send(peer, "gh", 0), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 0);
+	KUNIT_ASSERT_EQ(test, kernel_sock_shutdown(peer, SHUT_WR), 0);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
+	KUNIT_EXPECT_EQ(test, r->status, 0);
+	KUNIT_EXPECT_EQ(test, r->req.result.bytes, 3 + 3 + 2);	/* abc, def, gh */
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 1);
+	KUNIT_ASSERT_TRUE(test, wt_wait(test, after));
+	KUNIT_EXPECT_EQ(test, after->status, 0);
+	KUNIT_EXPECT_EQ(test, after->req.result.bytes, 0);
+}
+
 /* A reset ends a drain with -ECONNRESET; a cancel with -ECANCELED, at once. */
 static void wsk_dataflags_drain_reset_cancel(struct kunit *test)
 {
@@ -219,6 +267,7 @@ static void wsk_dataflags_errors(struct kunit *test)
 static struct kunit_case wsk_dataflags_cases[] = {
 	KUNIT_CASE(wsk_dataflags_nodelay),
 	KUNIT_CASE(wsk_dataflags_drain_graceful),
+	KUNIT_CASE(wsk_dataflags_drain_urgent),
 	KUNIT_CASE(wsk_dataflags_drain_reset_cancel),
 	KUNIT_CASE(wsk_dataflags_errors),
 	{}
