@@ -5,12 +5,16 @@
  * it was; WSK_FLAG_DRAIN on a receive discards every byte until the end of
  * the connection (graceful: 0, reset: -ECONNRESET) or a cancel, and counts
  * them; TCP urgent bytes are not among them, and the mark is passed once.
+ * Page buffers (WSK_FLAG_PAGES) are sent without a copy where the kernel
+ * can, and received into.
  *
  * Nagle is made to hold a segment deterministically: the peer's socket lock
  * is held, so its ACKs wait in its backlog, and a second small segment
  * waits behind the first, unacknowledged, one (Minshall's check).
  */
 #include <kunit/test.h>
+#include <linux/bvec.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -235,6 +239,170 @@ static void wsk_dataflags_drain_reset_cancel(struct kunit *test)
 	}
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(wd_free_page, __free_page, struct page *);
+
+/* A page of a page-buffer case, freed when the test ends. */
+static struct page *wd_page(struct kunit *test)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, wd_free_page, page), 0);
+	return page;
+}
+
+static int wd_buf_send(struct wsk_socket *s, const struct wsk_buf *b)
+{
+	struct wsk_sync sync;
+
+	wsk_sync_init(&sync);
+	return wsk_sync_wait_timeout(&sync, wsk_send(s, b, WSK_FLAG_PAGES, &sync.req),
+				     WT_TIMEOUT);
+}
+
+/*
+ * WSK_FLAG_PAGES: a send from three pages at offsets (the buffer's own offset
+ * into the first) reaches the peer byte for byte; where the kernel splices
+ * pages (6.12) TCP holds references on them instead of a copy after the
+ * send completed; 6.1 copies. A receive fills pages; slab memory in a bvec
+ * is sent (copied: it cannot be spliced).
+ */
+static void wsk_dataflags_pages(struct kunit *test)
+{
+	struct page *pages[3] = { wd_page(test), wd_page(test), wd_page(test) };
+	struct bio_vec bv[3] = {
+		{ .bv_page = pages[0], .bv_offset = 50, .bv_len = 100 },
+		{ .bv_page = pages[1], .bv_offset = 0, .bv_len = PAGE_SIZE },
+		{ .bv_page = pages[2], .bv_offset = 10, .bv_len = 500 },
+	};
+	const size_t total = 100 + PAGE_SIZE + 500, off = 20, len = total - off - 30;
+	struct wsk_buf b = { .bvec = bv, .nr_segs = 3, .offset = off, .length = len };
+	u8 *want = kunit_kzalloc(test, total, GFP_KERNEL);
+	u8 *got = kunit_kzalloc(test, total, GFP_KERNEL);
+	u8 *slab = kunit_kzalloc(test, 300, GFP_KERNEL);
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	struct wsk_sync sync;
+	size_t i, at = 0;
+	int ret, refs;
+
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	for (i = 0; i < 3; i++) {
+		u8 *p = page_address(pages[i]) + bv[i].bv_offset;
+		size_t j;
+
+		for (j = 0; j < bv[i].bv_len; j++, at++) {
+			p[j] = (u8)(at * 31 + 7);
+			want[at] = p[j];
+		}
+	}
+	KUNIT_ASSERT_EQ(test, wd_buf_send(s, &b), 0);
+	/* The peer has not read: a spliced page is still referenced by TCP. */
+	refs = page_count(pages[1]);
+	if (WSK_MSG_SPLICE_PAGES)
+		KUNIT_EXPECT_GT_MSG(test, refs, 1, "the pages were copied, not spliced");
+	else
+		KUNIT_EXPECT_EQ_MSG(test, refs, 1, "6.1 copies the pages");
+	KUNIT_ASSERT_EQ(test, wt_recv(peer, got, len), (int)len);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want + off, len), 0);
+
+	/* Slab memory in a bvec: copied, never handed to TCP by reference. */
+	memset(slab, 'k', 300);
+	bv[0] = (struct bio_vec){ .bv_page = virt_to_page(slab), .bv_offset = offset_in_page(slab),
+				  .bv_len = 300 };
+	b = (struct wsk_buf){ .bvec = bv, .nr_segs = 1, .length = 300 };
+	if (offset_in_page(slab) + 300 <= PAGE_SIZE) {
+		KUNIT_ASSERT_EQ(test, wd_buf_send(s, &b), 0);
+		KUNIT_ASSERT_EQ(test, wt_recv(peer, got, 300), 300);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(got, 'k', 300));
+	}
+
+	/* A receive into two pages, WAITALL, at an offset. */
+	bv[0] = (struct bio_vec){ .bv_page = pages[0], .bv_offset = 0, .bv_len = PAGE_SIZE };
+	bv[1] = (struct bio_vec){ .bv_page = pages[1], .bv_offset = 0, .bv_len = PAGE_SIZE };
+	memset(page_address(pages[0]), 0, PAGE_SIZE);
+	memset(page_address(pages[1]), 0, PAGE_SIZE);
+	b = (struct wsk_buf){ .bvec = bv, .nr_segs = 2, .offset = 7, .length = PAGE_SIZE + 100 };
+	for (i = 0; i < PAGE_SIZE + 100; i++)
+		want[i] = (u8)(i * 13 + 1);
+	wsk_sync_init(&sync);
+	ret = wsk_receive(s, &b, WSK_FLAG_WAITALL | WSK_FLAG_PAGES, &sync.req);
+	KUNIT_ASSERT_EQ(test, wt_send(peer, want, PAGE_SIZE + 100), (int)PAGE_SIZE + 100);
+	KUNIT_ASSERT_EQ(test, wsk_sync_wait_timeout(&sync, ret, WT_TIMEOUT), 0);
+	KUNIT_EXPECT_EQ(test, sync.req.result.bytes, PAGE_SIZE + 100);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(pages[0]) + 7, want, PAGE_SIZE - 7), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(pages[1]), want + PAGE_SIZE - 7, 107), 0);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(page_address(pages[0]), 0, 7));
+}
+
+/*
+ * Page buffers that lie, and WSK_FLAG_PAGES where it means nothing (an
+ * abortive disconnect): -EINVAL inline.
+ */
+static void wsk_dataflags_pages_errors(struct kunit *test)
+{
+	struct page *page = wd_page(test);
+	struct bio_vec bv = { .bv_page = page, .bv_offset = 0, .bv_len = 64 };
+	struct wt_req *r = wt_req_new(test);
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	struct wsk_buf b = { .bvec = &bv, .nr_segs = 1, .length = 65 };
+
+	KUNIT_EXPECT_EQ(test, wsk_send(s, &b, WSK_FLAG_PAGES, &r->req), -EINVAL);
+	wt_req_init(r);
+	b.length = 60;
+	b.offset = 5;
+	KUNIT_EXPECT_EQ(test, wsk_receive(s, &b, WSK_FLAG_PAGES, &r->req), -EINVAL);
+	wt_req_init(r);
+	b.offset = 2;
+	b.length = SIZE_MAX;
+	KUNIT_EXPECT_EQ(test, wsk_send(s, &b, WSK_FLAG_PAGES | WSK_FLAG_NODELAY, &r->req),
+			-EINVAL);
+	wt_req_init(r);
+	b.offset = 0;
+	b.length = 64;
+	KUNIT_EXPECT_EQ(test, wsk_disconnect(s, &b, WSK_FLAG_PAGES | WSK_FLAG_ABORTIVE, &r->req),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->count), 1);	/* completed, once */
+}
+
+/*
+ * A buffer filled member by member in memory that is not zeroed (as
+ * kmalloc() gives it): whatever its padding holds, a send and a receive of
+ * kvec segments work.
+ */
+static void wsk_dataflags_buf_unzeroed(struct kunit *test)
+{
+	struct wsk_buf *b = kunit_kmalloc(test, sizeof(*b), GFP_KERNEL);
+	char out[5] = "abcde", in[5] = {};
+	struct kvec kv = { .iov_base = out, .iov_len = sizeof(out) };
+	struct socket *peer;
+	struct wsk_socket *s = wd_pair(test, &peer);
+	struct wsk_sync sync;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	memset(b, 0xa5, sizeof(*b));
+	b->kvec = &kv;
+	b->nr_segs = 1;
+	b->offset = 0;
+	b->length = sizeof(out);
+	wsk_sync_init(&sync);
+	KUNIT_ASSERT_EQ(test, wsk_sync_wait_timeout(&sync, wsk_send(s, b, 0, &sync.req),
+						    WT_TIMEOUT), 0);
+	KUNIT_ASSERT_EQ(test, wt_recv(peer, in, sizeof(in)), (int)sizeof(in));
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, sizeof(in)), 0);
+	kv.iov_base = in;
+	memset(in, 0, sizeof(in));
+	wsk_sync_init(&sync);
+	KUNIT_ASSERT_EQ(test, wt_send(peer, "vwxyz", 5), 5);
+	KUNIT_ASSERT_EQ(test, wsk_sync_wait_timeout(&sync,
+						    wsk_receive(s, b, WSK_FLAG_WAITALL, &sync.req),
+						    WT_TIMEOUT), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, "vwxyz", 5), 0);
+}
+
 /* The flag errors, each completed inline with -EINVAL. */
 static void wsk_dataflags_errors(struct kunit *test)
 {
@@ -270,6 +438,9 @@ static struct kunit_case wsk_dataflags_cases[] = {
 	KUNIT_CASE(wsk_dataflags_drain_urgent),
 	KUNIT_CASE(wsk_dataflags_drain_reset_cancel),
 	KUNIT_CASE(wsk_dataflags_errors),
+	KUNIT_CASE(wsk_dataflags_pages),
+	KUNIT_CASE(wsk_dataflags_pages_errors),
+	KUNIT_CASE(wsk_dataflags_buf_unzeroed),
 	{}
 };
 

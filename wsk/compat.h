@@ -169,4 +169,16 @@ static inline bool wsk_inet_freebind(const struct sock *sk)
 }
 #endif
 
+/*
+ * A send of pages that TCP references instead of copying: MSG_SPLICE_PAGES
+ * on 6.12. 6.1 defines the flag but its TCP ignores it (only sendpage()
+ * splices there), so its sendmsg() copies them (0: no such flag).
+ * wsk/Kbuild probes for skb_splice_from_iter(), which came with TCP's use.
+ */
+#ifdef WSK_HAVE_TCP_SPLICE_PAGES
+#define WSK_MSG_SPLICE_PAGES	MSG_SPLICE_PAGES
+#else
+#define WSK_MSG_SPLICE_PAGES	0
+#endif
+
 #endif /* _WSK_COMPAT_H */

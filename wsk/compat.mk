@@ -12,3 +12,5 @@ ccflags-y += $(shell grep -qs 'INET_FLAGS_FREEBIND' \
 	$(srctree)/include/net/inet_sock.h && echo -DWSK_HAVE_INET_FLAGS_FREEBIND)
 ccflags-y += $(shell grep -qs 'int kunit_add_action_or_reset' \
 	$(srctree)/include/kunit/resource.h && echo -DWSK_HAVE_KUNIT_ACTIONS)
+ccflags-y += $(shell grep -qs 'ssize_t skb_splice_from_iter' \
+	$(srctree)/include/linux/skbuff.h && echo -DWSK_HAVE_TCP_SPLICE_PAGES)

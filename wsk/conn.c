@@ -785,17 +785,48 @@ static struct wsk_req *wsk_conn_tx_next(struct wsk_conn *c, unsigned int *budget
 	return req;
 }
 
+/*
+ * Pages that TCP may take a reference on instead of copying them: none of
+ * them slab memory (sendpage_ok()), all of every segment's span.
+ */
+static bool wsk_buf_spliceable(const struct wsk_buf *b)
+{
+	unsigned int i, p, n;
+
+	for (i = 0; i < b->nr_segs; i++) {
+		const struct bio_vec *bv = &b->bvec[i];
+
+		n = DIV_ROUND_UP(bv->bv_offset + bv->bv_len, PAGE_SIZE);
+		for (p = 0; p < n; p++)
+			if (!sendpage_ok(bv->bv_page + p))
+				return false;
+	}
+	return true;
+}
+
+/* @b's bytes (pages with WSK_FLAG_PAGES in @flags) as an iterator, @skip bytes in. */
+static void wsk_buf_iter(struct iov_iter *it, unsigned int direction,
+			 const struct wsk_buf *b, unsigned int flags, size_t skip)
+{
+	if (flags & WSK_FLAG_PAGES)
+		iov_iter_bvec(it, direction, b->bvec, b->nr_segs, b->offset + b->length);
+	else
+		iov_iter_kvec(it, direction, b->kvec, b->nr_segs, b->offset + b->length);
+	iov_iter_advance(it, b->offset + skip);
+}
+
 /* Hand what is left of @req's buffer to TCP: the last sock_sendmsg() result. */
 static int wsk_conn_push(struct wsk_conn *c, struct wsk_req *req)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
 	struct wsk_buf *b = &wsk_rp(req)->args.data.buf;
+	unsigned int flags = wsk_rp(req)->args.data.flags;
 	int ret = 0;
 
+	if ((flags & WSK_FLAG_PAGES) && WSK_MSG_SPLICE_PAGES && wsk_buf_spliceable(b))
+		msg.msg_flags |= WSK_MSG_SPLICE_PAGES;
 	while (wsk_rp(req)->args.data.done < b->length) {
-		iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, b->kvec, b->nr_segs,
-			      b->offset + b->length);
-		iov_iter_advance(&msg.msg_iter, b->offset + wsk_rp(req)->args.data.done);
+		wsk_buf_iter(&msg.msg_iter, ITER_SOURCE, b, flags, wsk_rp(req)->args.data.done);
 		ret = sock_sendmsg(c->ws.sock, &msg);
 		if (ret <= 0)
 			break;
@@ -959,8 +990,7 @@ static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *r
 	wsk_test_point(WSK_TP_RX_FILL, &c->ws, req);
 	if (wsk_rp(req)->args.data.flags & WSK_FLAG_DRAIN)
 		return wsk_conn_drain(c, sk, req);
-	iov_iter_kvec(&it, ITER_DEST, b->kvec, b->nr_segs, b->offset + b->length);
-	iov_iter_advance(&it, b->offset + done);
+	wsk_buf_iter(&it, ITER_DEST, b, wsk_rp(req)->args.data.flags, done);
 	desc.arg.data = &it;
 	desc.count = b->length - done;
 	n = wsk_rx_read(sk, &desc, wsk_copy_actor);
@@ -1315,18 +1345,20 @@ void wsk_conn_stop(struct wsk_conn *c, struct list_head *cancelled)
  * overflows nor runs past the end of its segments (only as many segments
  * are read as it takes to know).
  */
-static bool wsk_buf_valid(const struct wsk_buf *b)
+static bool wsk_buf_valid(const struct wsk_buf *b, bool pages)
 {
-	size_t end, sum = 0;
+	size_t end, seg, sum = 0;
 	unsigned int i;
 
 	if (check_add_overflow(b->offset, b->length, &end))
 		return false;
-	if (!b->kvec)
+	if (!b->kvec)		/* either member: the union's pointer */
 		return !end;
-	for (i = 0; i < b->nr_segs && sum < end; i++)
-		if (check_add_overflow(sum, b->kvec[i].iov_len, &sum))
+	for (i = 0; i < b->nr_segs && sum < end; i++) {
+		seg = pages ? b->bvec[i].bv_len : b->kvec[i].iov_len;
+		if (check_add_overflow(sum, seg, &sum))
 			return true;	/* more than any size_t end */
+	}
 	return sum >= end;
 }
 
@@ -1335,22 +1367,25 @@ static int wsk_data_check(enum wsk_req_kind kind, const struct wsk_buf *buf, uns
 {
 	switch (kind) {
 	case WSK_REQ_SEND:
-		if (!buf || (flags & ~WSK_FLAG_NODELAY))
+		if (!buf || (flags & ~(WSK_FLAG_NODELAY | WSK_FLAG_PAGES)))
 			return -EINVAL;
 		break;
 	case WSK_REQ_RECEIVE:
-		if (!buf || (flags & ~(WSK_FLAG_WAITALL | WSK_FLAG_DRAIN)))
+		if (!buf || (flags & ~(WSK_FLAG_WAITALL | WSK_FLAG_DRAIN | WSK_FLAG_PAGES)))
 			return -EINVAL;
 		/* A drain takes no bytes: a zero-length buffer, never WAITALL. */
 		if ((flags & WSK_FLAG_DRAIN) && ((flags & WSK_FLAG_WAITALL) || buf->length))
 			return -EINVAL;
 		break;
 	default:
-		if (flags & ~WSK_FLAG_ABORTIVE)
+		/* An abortive disconnect sends nothing: no pages either. */
+		if ((flags & ~(WSK_FLAG_ABORTIVE | WSK_FLAG_PAGES)) ||
+		    (flags & (WSK_FLAG_ABORTIVE | WSK_FLAG_PAGES)) ==
+		    (WSK_FLAG_ABORTIVE | WSK_FLAG_PAGES))
 			return -EINVAL;
 		break;
 	}
-	if (buf && !wsk_buf_valid(buf))
+	if (buf && !wsk_buf_valid(buf, flags & WSK_FLAG_PAGES))
 		return -EINVAL;
 	return 0;
 }
@@ -1424,7 +1459,9 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
  *	@buf->length must not overflow nor exceed the sum of the segments'
  *	lengths (-EINVAL)
  * @flags: 0, or WSK_FLAG_NODELAY: once its last byte is handed to TCP,
- *	what TCP holds back (Nagle) is sent at once, this send's tail with it
+ *	what TCP holds back (Nagle) is sent at once, this send's tail with it;
+ *	ORed with WSK_FLAG_PAGES: @buf's segments are pages, sent without a
+ *	copy where the kernel can (see WSK_FLAG_PAGES in <wsk/wsk.h>)
  * @req: completes with @req->result.bytes == @buf->length
  *
  * Never blocks: the data is handed to TCP from wsk's per-connection work as
@@ -1440,7 +1477,8 @@ static int wsk_data_submit(struct wsk_socket *s, enum wsk_req_kind kind,
  *   (cancelled, also while being handed to TCP, or the socket closed);
  *   -ESHUTDOWN (its namespace went away)
  * * -EINVAL - NULL @req (not completed); NULL @s or @buf, a flag other
- *   than WSK_FLAG_NODELAY, a @buf that lies about its segments (completed)
+ *   than WSK_FLAG_NODELAY and WSK_FLAG_PAGES, a @buf that lies about its
+ *   segments (completed)
  * * -EBUSY - @req is still pending (not completed)
  * * -EOPNOTSUPP - @s is a listen socket (completed)
  * * -ENOTCONN - @s is not an accepted connection (completed)
@@ -1461,7 +1499,8 @@ EXPORT_SYMBOL_NS_GPL(wsk_send, WSK);
  * @flags: 0, WSK_FLAG_WAITALL, or WSK_FLAG_DRAIN: complete only at the end
  *	of the connection (0 at a graceful end, -ECONNRESET or -ECONNABORTED
  *	at a reset), or at a cancel, discarding every byte received meanwhile
- *	(@buf must have length 0)
+ *	(@buf must have length 0); any of them ORed with WSK_FLAG_PAGES:
+ *	@buf's segments are pages, copied into
  * @req: completes with @req->result.bytes, the bytes copied (discarded, for
  *	a drain)
  *
@@ -1497,7 +1536,8 @@ EXPORT_SYMBOL_NS_GPL(wsk_receive, WSK);
  * @buf: optional final data (graceful only), sent before the FIN; checked
  *	as wsk_send()'s whenever given
  * @flags: 0 (graceful: FIN after the sends queued before it) or
- *	WSK_FLAG_ABORTIVE (reset now)
+ *	WSK_FLAG_ABORTIVE (reset now); a graceful one may add WSK_FLAG_PAGES
+ *	(@buf's segments are pages, as for wsk_send())
  * @req: the request; completes with @req->result.bytes, the final data sent
  *
  * A graceful disconnect shuts down the sending side only: receives and

@@ -31,6 +31,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 
+struct bio_vec;
 struct module;
 struct net;
 struct sockaddr;
@@ -52,6 +53,16 @@ struct wsk_client_connection_dispatch;
 #define WSK_FLAG_NODELAY		0x2	/* send: push it at once, no Nagle delay */
 #define WSK_FLAG_DRAIN			0x4	/* receive: discard until the end */
 #define WSK_FLAG_AT_DISPATCH_LEVEL	0x8	/* callback runs in atomic context */
+/*
+ * wsk's own (no WSK value): on wsk_send(), wsk_receive() and a graceful
+ * wsk_disconnect(), the buffer's segments are &struct bio_vec pages
+ * (&wsk_buf.bvec). A send hands them to TCP without a copy where the kernel
+ * can (MSG_SPLICE_PAGES on 6.12, when every page passes sendpage_ok(): slab
+ * memory does not, and is copied), so TCP may still read the pages after
+ * the send completed, until the peer has acknowledged the bytes; 6.1
+ * copies them. Receives copy into them.
+ */
+#define WSK_FLAG_PAGES			0x10000
 
 /* Event masks for WSK_SO_EVENT_CALLBACK (values as WSK) */
 #define WSK_EVENT_SEND_BACKLOG		0x10
@@ -145,13 +156,18 @@ typedef enum wsk_cf (*wsk_condition_t)(const struct sockaddr *caller,
 
 /**
  * struct wsk_buf - kernel memory for send and receive (the MDL analog)
- * @kvec: the segments
+ * @kvec: the segments: kernel virtual memory
+ * @bvec: the segments when the call's flags include WSK_FLAG_PAGES: pages
+ *	(see that flag)
  * @nr_segs: number of segments
  * @offset: into the first segment
  * @length: total bytes
  */
 struct wsk_buf {
-	const struct kvec *kvec;
+	union {
+		const struct kvec *kvec;
+		const struct bio_vec *bvec;
+	};
 	unsigned int nr_segs;
 	size_t offset;
 	size_t length;
