@@ -17,8 +17,13 @@
 # - clients inside it: echoes work, then the namespace is deleted and every
 #   process in it killed with its connections open: the namespace is
 #   dismantled all the same and the sample told.
-# Then the sample unloads at once. kmemleak (debug kernels) runs at the end
-# of the boot. On the stock kernels veth is a module (/wsk/kmod).
+# Then the sample unloads at once. Last, a wsk_socket_connect() of the
+# wsk_echocli sample waits inside a namespace for a peer that never answers:
+# deleting the namespace completes it -ESHUTDOWN, in a second namespace the
+# unload cancels it, and in a third, with one SYN retry, TCP gives up
+# (-ETIMEDOUT); none leaves a socket. kmemleak (debug kernels)
+# runs at the end of the boot. On the stock kernels veth is a module
+# (/wsk/kmod).
 . /wsk/tests/lib.sh
 
 IP=/usr/sbin/ip	# iproute2's: busybox's ip has no netns
@@ -168,3 +173,74 @@ expect "inside: no wsk socket is left" "$(stat_value sockets)" "$s0"
 pv errors
 expect "inside: the sample saw no other error" "$V" 0
 check "inside: wsk_echo unloads" timeout 10 rmmod wsk_echo
+
+# --- a connect pending when the namespace goes ------------------------------
+# wsk_echocli connects from inside the namespace to 10.99.0.3, an address
+# with a permanent neighbour entry that nobody answers: the SYNs leave over
+# the veth and vanish, so the connect stays pending (state connecting).
+# Deleting the namespace must complete it -ESHUTDOWN and free its socket;
+# in a second namespace, the unload cancels such a connect (-ECANCELED).
+CKO=$WSK_MODDIR/wsk_echocli.ko
+C=/sys/module/wsk_echocli/parameters
+cli_done() { read -r CR <"$C/result" && [ "$CR" != running ]; }
+connecting() { grep -q "module=wsk_echocli category=connection state=connecting" \
+	/sys/kernel/debug/wsk/sockets; }
+black_hole() {
+	start_ns veth &&
+		$IP -n $NS neigh add 10.99.0.3 lladdr 02:00:00:00:99:03 dev wskv1 nud permanent
+}
+
+if ! black_hole; then
+	not_ok "connect: a namespace with an address that never answers"
+	exit 1
+fi
+ok "connect: a namespace with an address that never answers"
+exits=$(stat_value netns_exits)
+check "connect: insmod wsk_echocli in the namespace" \
+	insmod "$CKO" netns_pid="$holder" addr=10.99.0.3 port=$PORT seconds=120
+wait_for 10 connecting
+check "connect: its socket is connecting" connecting
+read -r CR <"$C/result"
+expect "connect: still running" "$CR" running
+note "deleting the namespace with a connect pending"
+stop_ns
+wait_for 30 stat_at_least netns_exits "$((exits + 1))"
+expect "connect: the namespace is dismantled (the connect does not keep it)" \
+	"$(stat_value netns_exits)" "$((exits + 1))"
+wait_for 20 cli_done
+expect "connect: it completed -ESHUTDOWN" "$CR" \
+	"connected=0 bytes=0 mismatches=0 errors=1 first_error=-108"
+wait_for 20 sockets_are "$s0"
+expect "connect: no wsk socket is left" "$(stat_value sockets)" "$s0"
+check "connect: wsk_echocli unloads" timeout 10 rmmod wsk_echocli
+
+if ! black_hole; then
+	not_ok "connect: a second such namespace"
+	exit 1
+fi
+check "connect: insmod wsk_echocli again" \
+	insmod "$CKO" netns_pid="$holder" addr=10.99.0.3 port=$PORT seconds=120
+wait_for 10 connecting
+check "connect: its socket is connecting again" connecting
+check "connect: rmmod with the connect pending returns" timeout 10 rmmod wsk_echocli
+check "connect: the unload cancelled it (-ECANCELED)" \
+	eval 'dmesg | tail -n 20 | grep -q "wsk_echocli: connected=0 bytes=0 mismatches=0 errors=1 first_error=-125"'
+wait_for 20 sockets_are "$s0"
+expect "connect: no wsk socket is left after the unload" "$(stat_value sockets)" "$s0"
+stop_ns
+
+# The same black hole with one SYN retry in the namespace (tcp_syn_retries
+# is per namespace): the connect times out after about 3 s, -ETIMEDOUT.
+if ! black_hole || ! $IP netns exec $NS sh -c 'echo 1 >/proc/sys/net/ipv4/tcp_syn_retries'; then
+	not_ok "connect: a black hole with tcp_syn_retries 1"
+	exit 1
+fi
+check "connect: insmod wsk_echocli for a connect that times out" \
+	insmod "$CKO" netns_pid="$holder" addr=10.99.0.3 port=$PORT seconds=60
+wait_for 30 cli_done
+expect "connect: TCP gave up, -ETIMEDOUT" "$CR" \
+	"connected=0 bytes=0 mismatches=0 errors=1 first_error=-110"
+wait_for 20 sockets_are "$s0"
+expect "connect: no wsk socket is left after the timeout" "$(stat_value sockets)" "$s0"
+check "connect: wsk_echocli unloads after the timeout" timeout 10 rmmod wsk_echocli
+stop_ns
