@@ -4,8 +4,9 @@
 # Boots one guest under QEMU: console (kernel log) to LOGDIR/console.log, the
 # results channel to LOGDIR/results.log. MODE is check, run, shell or bench
 # (shell and run put the console on this terminal; check and bench write both
-# to files). TCG by default; WSK_KVM=1 opts in to KVM. Exits 124 when the guest
-# outlives TIMEOUT seconds.
+# to files). TCG by default; WSK_KVM=1 opts in to KVM. WSK_VM_ICOUNT=1 (TCG
+# only) makes guest time count executed instructions, for make bench's
+# deterministic mode. Exits 124 when the guest outlives TIMEOUT seconds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,6 +50,16 @@ fi
 args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
       -kernel "$kernel" -initrd "$initrd" -append "$append"
       -display none -monitor none -nic none)
+# QEMU's instruction counting: the guest clock advances 1 ns per executed
+# instruction (shift=0) and jumps to the next timer when every vCPU idles
+# (sleep=off), so guest time is work done, whatever else the host runs. It
+# is TCG only, and makes TCG single-threaded: the 2 vCPUs run in turn on one
+# host thread, so a guest interval counts the instructions of both
+# (Documentation/performance.rst).
+if [ "${WSK_VM_ICOUNT:-0}" = 1 ]; then
+	[ "$accel" = tcg ] || die "WSK_VM_ICOUNT=1 needs TCG (unset WSK_KVM)"
+	args+=(-icount shift=0,sleep=off)
+fi
 if [ "$mode" = check ] || [ "$mode" = bench ]; then
 	args+=(-serial "file:$logdir/console.log" -serial "file:$logdir/results.log")
 	exec timeout --foreground -k 5 "$timeout" qemu-system-x86_64 "${args[@]}" </dev/null
