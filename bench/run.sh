@@ -10,12 +10,14 @@
 #   R <scenario> <param> <server> <rep> <metric> <value>   one measurement
 #   E <scenario> <param> <server> <rep> <text>  a run that failed
 #   I <key> <value>                             facts about the guest
-# Settings come from /wsk/bench/config (written by tools/vm/bench.sh).
+# Settings come from /wsk/bench/config (written by tools/vm/bench.sh), MODE
+# among them: icount when QEMU counts instructions (guest time is work done,
+# the deterministic mode), wall when the vCPUs run in parallel in real time.
 B=/wsk/bench
 T=/tmp/bench
 DBG=/sys/kernel/debug
 export PATH=/bin:/sbin:/wsk/bin
-REPS=5 DRAIN_N="1000 10000 50000" BIG_N=10000 BIG_SERVERS="a b" CONCS="1 16 256"
+MODE=wall REPS=5 DRAIN_N="1000 10000 50000" BIG_N=10000 BIG_SERVERS="a b" CONCS="1 16 256"
 STEADY_N=1000 PENDING="1 4096 65536" PENDING_N=10000 SERVERS="a b c d e f g"
 SCENARIOS="drain steady pending profile memory"
 [ -f $B/config ] && . $B/config
@@ -245,13 +247,14 @@ for s in $SERVERS; do
 	esac
 done
 SERVERS=$have
+echo "I mode $MODE"
 echo "I kernel $(uname -r)"
 echo "I cpus $(grep -c ^processor /proc/cpuinfo)"
 echo "I clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 echo "I servers$SERVERS"
 echo "I reps $REPS"
 slab_sizes
-progress "servers:$SERVERS; scenarios: $SCENARIOS; $REPS reps"
+progress "$MODE mode; servers:$SERVERS; scenarios: $SCENARIOS; $REPS reps"
 
 # rotate "LIST" N: LIST rotated left by N, so that no server always runs first
 rotate() {
