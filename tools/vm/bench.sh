@@ -23,9 +23,8 @@
 #   WSK_BENCH_SERVERS [a b c d e f g]   a raw kernel_accept loop; wsk with b accept
 #                                 requests, c accept_event, d inspect_event + accept_event,
 #                                 e wsk_accept_conditional(); f accept4; g io_uring
-#   WSK_BENCH_DRAIN_N [1000 10000]   queued connections per drain (50000 too
-#                                 crashed the deterministic guest twice, with
-#                                 CPU flags no x86 CPU has: see performance.rst)
+#   WSK_BENCH_DRAIN_N [1000 10000]   queued connections per drain (50000 adds
+#                                 the largest queue, for BIG_SERVERS only)
 #   WSK_BENCH_BIG_SERVERS [a b]   the servers that also drain more than 10000
 #   WSK_BENCH_CONCS [1 16 256]    steady-state concurrency
 #   WSK_BENCH_STEADY_N [1000]     connections per steady-state run

@@ -57,7 +57,7 @@ args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
 # host thread, so a guest interval counts the instructions of both
 # (Documentation/performance.rst).
 # Without CMPXCHG16B: under -icount, QEMU 7.2 left garbage in the flags after
-# the guest's "cmpxchg16b %gs:" (the SLUB fast path), which crashed 3 of 4
+# the guest's "cmpxchg16b %gs:" (the SLUB fast path), which crashed 3 of 5
 # bench boots (TF set in kernel mode, a corrupted slab list); without it the
 # kernel takes its fallbacks (Documentation/performance.rst).
 if [ "${WSK_VM_ICOUNT:-0}" = 1 ]; then
