@@ -79,7 +79,7 @@ trap 'if [ -n "$qpid" ]; then kill "$qpid" 2>/dev/null || true; fi; rm -rf "$ext
 
 scenarios=${WSK_BENCH_SCENARIOS:-drain steady pending profile memory}
 icount_scenarios=${WSK_BENCH_ICOUNT_SCENARIOS-drain pending profile memory}
-plan_icount= plan_wall=
+plan_icount='' plan_wall=''
 for s in $scenarios; do
 	case " $icount_scenarios " in
 	*" $s "*) plan_icount="$plan_icount $s" ;;

@@ -62,6 +62,7 @@ args=(-machine pc -accel "$accel" -smp 2 -m "${WSK_VM_MEM:-2048}" -no-reboot
 # kernel takes its fallbacks (Documentation/performance.rst).
 if [ "${WSK_VM_ICOUNT:-0}" = 1 ]; then
 	[ "$accel" = tcg ] || die "WSK_VM_ICOUNT=1 needs TCG (unset WSK_KVM)"
+	# shellcheck disable=SC2054 # QEMU option values, one argument each
 	args+=(-icount shift=0,sleep=off -cpu qemu64,-cx16)
 fi
 if [ "$mode" = check ] || [ "$mode" = bench ]; then
