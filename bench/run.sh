@@ -136,6 +136,51 @@ srv_abort() {
 	srv_pid=
 }
 
+# In the deterministic mode an interval in which both vCPUs are idle still
+# counts, up to the next timer. idle_trace_start/idle_trace_stop record the
+# power:cpu_idle events of a drain (trace clock "mono", that of ktime_get())
+# and give, as records, the time both CPUs were idle between the server's
+# t_ready and t_last_close (idle_all_ms) and the per-accept cost without it
+# (busy_us_per_accept).
+TR=/sys/kernel/tracing
+idle_trace_start() {
+	[ -d $TR/events/power/cpu_idle ] || return 0
+	echo 0 >$TR/events/power/cpu_idle/enable
+	echo mono >$TR/trace_clock
+	echo 8192 >$TR/buffer_size_kb
+	: >$TR/trace
+	echo 1 >$TR/events/power/cpu_idle/enable
+}
+idle_trace_stop() {
+	[ -d $TR/events/power/cpu_idle ] || return 0
+	echo 0 >$TR/events/power/cpu_idle/enable
+	t0=$(stat_of $T/srv.stats t_ready)
+	t1=$(stat_of $T/srv.stats t_last_close)
+	upa=$(stat_of $T/drain.out us_per_accept)
+	[ -n "$t0" ] && [ -n "$t1" ] && [ -n "$upa" ] || return 0
+	# one line per event: "... [00C] ... SECONDS: cpu_idle: state=S cpu_id=C"
+	awk -v t0="$t0" -v t1="$t1" -v upa="$upa" -v ncpu="$(grep -c ^processor /proc/cpuinfo)" '
+	/cpu_idle:/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "cpu_idle:") t = substr($(i - 1), 1, length($(i - 1)) - 1) * 1e9
+			if ($i ~ /^state=/) st = substr($i, 7)
+			if ($i ~ /^cpu_id=/) c = substr($i, 8) + 0
+		}
+		if (both && t > t0) { a = (tb > t0 ? tb : t0); b = (t < t1 ? t : t1); if (b > a) all += b - a }
+		idle[c] = (st != "4294967295")
+		n = 0
+		for (k = 0; k < ncpu; k++) n += idle[k]
+		both = (n == ncpu)
+		if (both) tb = t
+	}
+	END {
+		if (both && t1 > tb) { a = (tb > t0 ? tb : t0); all += t1 - a }
+		printf "idle_all_ms %.3f\n", all / 1e6
+		if (t1 > t0) printf "busy_us_per_accept %.3f\n", upa * (1 - all / (t1 - t0))
+	}' $TR/trace >$T/idle.out
+	emit $T/idle.out "idle_all_ms busy_us_per_accept"
+}
+
 # drain SERVER N NREQ: N connections queued, then the server started
 run_drain() {
 	port=$((port + 1))
@@ -151,6 +196,7 @@ run_drain() {
 		return
 	fi
 	s1=$(slab_kb)
+	idle_trace_start
 	srv_start "$1"
 	wait $hold_pid || err "client: $(tail -n 1 $T/hold.out)"
 	if ! srv_collect "$1" "$2"; then
@@ -160,6 +206,7 @@ run_drain() {
 	fi
 	loadgen drainstat $T/srv.stats $T/srv.recs >$T/drain.out
 	emit $T/drain.out "accepts_per_s us_per_accept drain_ms setup_ms errors"
+	idle_trace_stop
 	emit $T/hold.out "establish_ms"
 	# (d) inspected the connections as they arrived; none may have died
 	[ "$1" = d ] && emit $T/srv.stats "inspected aborted"

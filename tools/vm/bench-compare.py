@@ -17,7 +17,7 @@ import sys
 # the timing figures; the rest are byte counts that do not depend on the mode
 TIMINGS = {"accepts_per_s", "us_per_accept", "drain_ms", "setup_ms", "ns_accept", "ns_close",
            "ns_inode", "conn_per_s", "lat_p50_us", "lat_p99_us", "cycle_p50_us",
-           "establish_ms"}
+           "establish_ms", "idle_all_ms", "busy_us_per_accept"}
 
 
 def load(path):

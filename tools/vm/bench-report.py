@@ -39,7 +39,9 @@ LINETYPE = {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7}
 # metric, unit, higher is better
 FIGURES = {
     "drain": [("accepts_per_s", "accepts/s", True), ("us_per_accept", "us/accept", False),
-              ("slab_per_queued_conn_b", "slab B/queued conn", False)],
+              ("slab_per_queued_conn_b", "slab B/queued conn", False),
+              ("idle_all_ms", "ms all vCPUs idle in the drain", False),
+              ("busy_us_per_accept", "us/accept without that idle time", False)],
     "steady": [("conn_per_s", "conn/s", True), ("lat_p50_us", "p50 us", False),
                ("lat_p99_us", "p99 us", False), ("cycle_p50_us", "cycle p50 us", False)],
     "pending": [("us_per_accept", "us/accept", False), ("accepts_per_s", "accepts/s", True),
