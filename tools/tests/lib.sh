@@ -1,10 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
-# Sourced by the guest integration tests (busybox sh). Each test case prints
-# "ok - <name>" or "not ok - <name>: <reason>"; the guest init forwards those
-# lines to the host. Environment: WSK_KIND (debug|stock), WSK_MODDIR, WSK_BINDIR.
+# Sourced by the guest integration tests (busybox sh). A test's standard output
+# is KTAP (the kernel's Documentation/dev-tools/ktap.rst, the format of
+# kselftest's ktap_helpers.sh): "KTAP version 1" as this file is sourced, then
+# one line per case, "ok <n> <name>", "not ok <n> <name>: <reason>" or
+# "ok <n> <name> # SKIP <reason>", numbered from 1, and "# ..." diagnostics.
+# There is no plan line: the number of cases is not known in advance (the
+# format allows that); the guest init (tools/vm/guest-init.sh) nests each
+# test's output, with its plan, in one KTAP document for the whole run and
+# forwards the results to the host. Environment: WSK_KIND (debug|stock),
+# WSK_MODDIR, WSK_BINDIR.
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; }
+echo "KTAP version 1"
+# The case number lives in a file, so that cases reported from a subshell (a
+# pipeline's loop) count too.
+_ktap_count=/tmp/.ktap-count.$$
+echo 0 >"$_ktap_count"
+_ktap_result() { # _ktap_result ok|"not ok" DESCRIPTION [DIRECTIVE]
+	read -r _ktap_n <"$_ktap_count"
+	_ktap_n=$((_ktap_n + 1))
+	echo "$_ktap_n" >"$_ktap_count"
+	# A "#" would start a directive: the description keeps none.
+	echo "$1 $_ktap_n $(printf '%s' "$2" | tr '#\n' '_ ')${3:+ # $3}"
+}
+ok() { _ktap_result ok "$*"; }
+not_ok() { _ktap_result "not ok" "$*"; }
+# skip NAME REASON: a case that could not run here. make check counts it as a
+# failure, as it does a skipped KUnit case: every case must run on the kernels
+# it boots.
+skip() { _ktap_result ok "$1" "SKIP $2"; }
 
 # check <name> <command...>: one case that passes when the command succeeds.
 check() {

@@ -104,10 +104,11 @@ else
 	s=$SECONDS
 	bash "$WSK_TOP/tools/vm/pkg-check.sh" "$WSK_OUT/pkg" "${pkg_args[@]}" >"$WSK_OUT/pkg.tap"
 	rc=$?
+	# KTAP: "ok N NAME" / "not ok N NAME".
 	while read -r line; do
 		case $line in
-		"ok - "*) case_ok "packaging: ${line#ok - }" ;;
-		"not ok - "*) case_fail "packaging: ${line#not ok - }" ;;
+		"ok "[0-9]*) line=${line#ok }; case_ok "packaging: ${line#* }" ;;
+		"not ok "[0-9]*) line=${line#not ok }; case_fail "packaging: ${line#* }" ;;
 		esac
 	done <"$WSK_OUT/pkg.tap"
 	[ $rc = 0 ] || case_fail "packaging: tools/vm/pkg-check.sh exited $rc"

@@ -114,15 +114,45 @@ if [ -f $WSK_MODDIR/wsk_fuzz.ko ]; then
 	result "unload wsk_fuzz.ko" rmmod wsk_fuzz
 fi
 
+# The integration tests, on the console as one KTAP document (read by the
+# kernel's tools/testing/kunit/kunit.py parse, or any TAP reader): one test
+# per script, its own KTAP output nested in it with its plan, a script that
+# fails a case or exits non-zero failing (a skipped case does not fail it, as
+# KTAP has it; report.py does count it as a failure). Each case also goes to the host as
+# a T record, "T ok|not ok <script>: <case>[ # SKIP <reason>]".
+ntests=0
+for t in /wsk/tests/$tests.sh; do [ -f "$t" ] && ntests=$((ntests + 1)); done
+[ $ntests = 0 ] || printf 'KTAP version 1\n# wsk integration tests\n1..%d\n' $ntests
+n=0
 for t in /wsk/tests/$tests.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
-	echo "=== integration: $name"
+	n=$((n + 1))
+	echo "# integration: $name"
 	timeout ${WSK_TEST_TIMEOUT:-300} sh "$t" >/tmp/out 2>&1
 	rc=$?
-	cat /tmp/out
-	grep -E '^(not )?ok ' /tmp/out | sed "s|^\(not ok\|ok\) - |T \1 $name: |" >/dev/ttyS1
-	[ $rc = 0 ] || res "T not ok $name # script exited $rc"
+	ktap=$(grep -E '^(not )?ok [0-9]+ ' /tmp/out)
+	cases=$(printf '%s' "$ktap" | grep -c .)
+	# The script's lines two spaces in, its header (from lib.sh) first,
+	# then its name and plan.
+	{
+		IFS= read -r first || first=
+		echo "KTAP version 1"
+		echo "# Subtest: $name"
+		echo "1..$cases"
+		[ "$first" = "KTAP version 1" ] || [ -z "$first" ] || printf '%s\n' "$first"
+		cat
+	} </tmp/out | sed 's/^/  /'
+	printf '%s\n' "$ktap" | grep . |
+		sed -E "s/^(not ok|ok) [0-9]+ /T \1 $name: /" >/dev/ttyS1
+	if [ $rc != 0 ]; then
+		res "T not ok $name # script exited $rc"
+		echo "not ok $n $name # exit $rc"
+	elif printf '%s\n' "$ktap" | grep -q '^not ok'; then
+		echo "not ok $n $name"
+	else
+		echo "ok $n $name"
+	fi
 done
 
 result "unload wsk.ko" rmmod wsk

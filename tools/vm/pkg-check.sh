@@ -13,8 +13,8 @@
 #   install trees and its signing key in OUTDIR) make a wsk.ko of the right
 #   version and release, signed with the DKMS key.
 # Everything is built from a copy of the tree (OUTDIR/src), so nothing is
-# built in the tree itself. Prints one line per case, "ok - NAME" or
-# "not ok - NAME"; the logs are in OUTDIR, and a failing case's log goes to
+# built in the tree itself. Prints KTAP, one line per case, "ok N NAME" or
+# "not ok N NAME"; the logs are in OUTDIR, and a failing case's log goes to
 # stderr. For the stock guests' test of the DKMS-built module
 # (tools/tests/70-minimal.sh), OUTDIR/guest-RELEASE/ receives the DKMS-built
 # wsk.ko, the SDK-built wsk_minimal.ko and VERSION.
@@ -33,10 +33,14 @@ src=$out/src
 dest=$out/dest
 sdk=$dest/usr/lib/wsk
 
-# pass NAME / fail NAME LOG: one case.
-pass() { echo "ok - $1"; }
+# pass NAME / fail NAME LOG: one case, as KTAP ("ok N NAME"; no plan, the
+# number of cases is not known in advance).
+echo "KTAP version 1"
+ncase=0
+pass() { ncase=$((ncase + 1)); echo "ok $ncase $1"; }
 fail() {
-	echo "not ok - $1"
+	ncase=$((ncase + 1))
+	echo "not ok $ncase $1"
 	log "FAIL $1; $2:"
 	tail -n 40 "$2" >&2 || true
 }
