@@ -327,6 +327,7 @@ fi
 
 name="fuzzer"
 begin
+echo "KTAP version 1" >/dev/kmsg	# as guest-init.sh's ktap_header, for 6.1
 on 5 5
 _t=$(now_ms)
 insmod $WSK_MODDIR/wsk_fuzz.ko ops=$FUZZ_OPS

@@ -61,9 +61,20 @@ rm -f "$WSK_OUT/results.json"
 : >"$cases"
 deps_install
 tree=$(bash "$WSK_TOP/tools/vm/kernel.sh") || die "debug kernel unavailable"
-# The results file's own reader (report.py's judge, progress lines and
-# results file on made-up logs).
-if python3 "$WSK_TOP/tools/vm/report.py" --self-test >"$WSK_OUT/report-self-test.log" 2>&1; then
+# The kernel's own KTAP reader, which report.py reads every guest's console
+# with: the 6.12 debug tree's. Without it nothing counts KUnit results, so a
+# run fails here, loudly, rather than count none.
+kunit_py=$tree/tools/testing/kunit/kunit.py
+if [ -f "$kunit_py" ]; then
+	case_ok "kunit.py found"
+else
+	log "$kunit_py missing: no KUnit or KTAP results can be read"
+	case_fail "kunit.py found"
+fi
+# The results file's own reader (report.py's judge through kunit.py, progress
+# lines and results file on made-up logs).
+if python3 "$WSK_TOP/tools/vm/report.py" --self-test --kunit "$kunit_py" \
+	>"$WSK_OUT/report-self-test.log" 2>&1; then
 	case_ok "tools/vm/report.py --self-test"
 else
 	cat "$WSK_OUT/report-self-test.log"
@@ -147,7 +158,7 @@ run_kernel() {
 	# A line as each test ends, from the results channel as it grows; the
 	# follower stops at the guest's DONE, or when this script is gone.
 	: >"$out/results.log"
-	python3 "$WSK_TOP/tools/vm/report.py" --follow "$label" "$out" $$ &
+	python3 "$WSK_TOP/tools/vm/report.py" --follow "$label" "$out" $$ --kunit "$kunit_py" &
 	follower=$!
 	bash "$WSK_TOP/tools/vm/boot.sh" "$vmlinuz" "$out/initrd.gz" "$out" check "$kind" "$timeout"
 	local rc=$?
@@ -155,7 +166,8 @@ run_kernel() {
 	kill $follower 2>/dev/null
 	wait $follower 2>/dev/null
 	[ $rc = 124 ] && log "$label: TIMEOUT after ${timeout}s"
-	python3 "$WSK_TOP/tools/vm/report.py" "$label" "$out" "$@" --cases "$cases" >"$out/report.txt"
+	python3 "$WSK_TOP/tools/vm/report.py" "$label" "$out" --kunit "$kunit_py" "$@" \
+		--cases "$cases" >"$out/report.txt"
 	grep -v '^RESULT' "$out/report.txt"
 	local r
 	r=$(sed -n 's/^RESULT //p' "$out/report.txt")

@@ -99,8 +99,16 @@ run|shell)
 	;;
 esac
 
+# ktap_header: a KTAP version line in the kernel log before a KUnit module
+# loads. 6.12 prints one of its own (its suites then follow an empty document
+# of ours); 6.1 prints none, and its suites would otherwise run on from the
+# boot's empty "1..0" document, which kunit.py would stop at
+# (tools/vm/report.py reads the console's KTAP documents one by one).
+ktap_header() { echo "KTAP version 1" >/dev/kmsg; }
+
 if [ -f $WSK_MODDIR/wsk_kunit.ko ]; then
 	# The suites run while the module loads.
+	ktap_header
 	result "load wsk_kunit.ko" insmod $WSK_MODDIR/wsk_kunit.ko
 	ktap_results
 	result "unload wsk_kunit.ko" rmmod wsk_kunit
@@ -109,6 +117,7 @@ if [ -f $WSK_MODDIR/wsk_fuzz.ko ]; then
 	# The API fuzzer (kunit/fuzz_test.c), alone: a short run, or as long as
 	# wsk.fuzz_ops= says (make check WSK_FUZZ_OPS=N [WSK_FUZZ_SEED=S]).
 	echo "wsk guest: wsk_fuzz.ko$fuzz_args"
+	ktap_header
 	result "load wsk_fuzz.ko" insmod $WSK_MODDIR/wsk_fuzz.ko $fuzz_args
 	ktap_results
 	result "unload wsk_fuzz.ko" rmmod wsk_fuzz
@@ -118,8 +127,8 @@ fi
 # kernel's tools/testing/kunit/kunit.py parse, or any TAP reader): one test
 # per script, its own KTAP output nested in it with its plan, a script that
 # fails a case or exits non-zero failing (a skipped case does not fail it, as
-# KTAP has it; report.py does count it as a failure). Each case also goes to the host as
-# a T record, "T ok|not ok <script>: <case>[ # SKIP <reason>]".
+# KTAP has it; report.py does count it as a failure). Each case also goes to
+# the host as a T record, "T ok|not ok <script>: <case>[ # SKIP <reason>]".
 ntests=0
 for t in /wsk/tests/$tests.sh; do [ -f "$t" ] && ntests=$((ntests + 1)); done
 [ $ntests = 0 ] || printf 'KTAP version 1\n# wsk integration tests\n1..%d\n' $ntests
