@@ -8,7 +8,7 @@
 #   make check WSK_FUZZ_OPS=100000 [WSK_FUZZ_SEED=S]
 #                         ... with a long run of the API fuzzer (wsk_fuzz.ko)
 #   make run              boot the debug kernel with the modules and run the demo
-#   make lint             checkpatch --strict, kernel-doc -Wall and sparse
+#   make lint             checkpatch --strict, kernel-doc -Wall, sparse and coccicheck
 #   make clean
 #   make modules_install  build and install wsk.ko alone (INSTALL_MOD_PATH, as kbuild's)
 #   make modules_install_all   ... every module: the samples, and the KUnit ones

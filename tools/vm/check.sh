@@ -92,10 +92,10 @@ fi
 if [ "${WSK_LINT:-1}" = 0 ]; then
 	log "lint skipped (WSK_LINT=0): not a full check"
 elif WSK_TREE=$tree bash "$WSK_TOP/tools/vm/lint.sh" >"$WSK_OUT/lint.log" 2>&1; then
-	case_ok "lint (checkpatch --strict, kernel-doc -Wall, sparse)"
+	case_ok "lint (checkpatch --strict, kernel-doc -Wall, sparse, coccicheck)"
 else
 	cat "$WSK_OUT/lint.log"
-	case_fail "lint (checkpatch --strict, kernel-doc -Wall, sparse)"
+	case_fail "lint (checkpatch --strict, kernel-doc -Wall, sparse, coccicheck)"
 fi
 
 # The installs, on the host against the two stock kernels' headers

@@ -13,7 +13,7 @@ die() { log "error: $*"; exit 1; }
 WSK_DEB_PACKAGES="qemu-system-x86 busybox-static kmod cpio xz-utils gcc make libc6-dev
 	python3 bc bison flex libelf-dev libssl-dev dwarves sparse iproute2
 	linux-source-6.12 linux-source-6.1 linux-image-amd64 linux-headers-amd64
-	linux-image-6.12-amd64 linux-headers-6.12-amd64 dkms"
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 dkms coccinelle"
 
 deps_missing() {
 	local p missing=
