@@ -99,14 +99,6 @@ wsk_now() {
 		case "$_l" in *" module=wsk_echo "*) E=$((E + 1)) ;; esac
 	done <$D/sockets
 }
-jv() {
-	J=${JSON#*\"$1\":}
-	J=${J%%[,\}]*}
-}
-jstr() {
-	J=${JSON#*\"$1\":\"}
-	J=${J%%\"*}
-}
 loaded() { [ -d /sys/module/wsk_echo ]; }
 not_loaded() { [ ! -d /sys/module/wsk_echo ]; }
 # The sample back to its listener alone, wsk's gauges at their baseline.

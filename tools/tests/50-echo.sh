@@ -47,8 +47,8 @@ else
 fi
 
 # Builtins only (no process): V=<sample parameter>, S=<wsk stats sockets>,
-# L=<lines of the sockets listing>, E=<those of wsk_echo>, J=<a field of
-# the client's JSON line $JSON>.
+# L=<lines of the sockets listing>, E=<those of wsk_echo>; lib.sh has jv,
+# payload_bytes and run_client.
 pv() { read -r V <"$P/$1"; }
 sockets_now() {
 	S= L=0 E=0
@@ -59,10 +59,6 @@ sockets_now() {
 		L=$((L + 1))
 		case "$_l" in *" module=wsk_echo "*) E=$((E + 1)) ;; esac
 	done <$D/sockets
-}
-jv() {
-	J=${JSON#*\"$1\":}
-	J=${J%%[,\}]*}
 }
 loaded() { [ -d /sys/module/wsk_echo ]; }
 active_is() { pv active && [ "$V" = "$1" ]; }
@@ -77,37 +73,6 @@ cleanup() { # leave no sample loaded for the tests that follow
 }
 trap cleanup EXIT
 trap 'note "terminated"; exit 1' TERM
-
-# payload_bytes SIZES ROUNDS CONNS: sets B, the bytes a run of echo_client echoes.
-payload_bytes() {
-	B=0
-	_ifs=$IFS
-	IFS=,
-	for _s in $1; do B=$((B + _s)); done
-	IFS=$_ifs
-	B=$((B * $2 * $3))
-}
-
-# run_client NAME EXPECTED_BYTES ARGS...: one echo_client run, its JSON to
-# the host, and cases for its exit status, mismatches, errors and bytes.
-run_client() {
-	_name=$1 _want=$2
-	shift 2
-	note "$_name: echo_client $*"
-	"$CLIENT" -p $PORT "$@" >/tmp/echo.json 2>/tmp/echo.err
-	_rc=$?
-	read -r JSON </tmp/echo.json
-	echo "#   $JSON"
-	while read -r _l; do echo "#   $_l"; done </tmp/echo.err
-	printf 'JSON %s\n%s\nJSON-END\n' "$_name" "$JSON" >"${WSK_RESULTS:-/dev/null}"
-	expect "$_name: echo_client exit status" "$_rc" 0
-	jv mismatches
-	expect "$_name: no mismatch" "$J" 0
-	jv errors
-	expect "$_name: no error" "$J" 0
-	jv bytes
-	expect "$_name: every byte echoed" "$J" "$_want"
-}
 
 # all_closed NAME: once the clients are done, the sample closes and frees
 # every connection (the listener is all that is left).

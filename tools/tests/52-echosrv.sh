@@ -49,7 +49,8 @@ else
 fi
 
 # Builtins only: V=<sample parameter>, S=<wsk sockets>, R=<requests_pending>,
-# E=<sockets of wsk_echosrv listed>, J=<a field of the JSON line $JSON>.
+# E=<sockets of wsk_echosrv listed>; lib.sh has jv, payload_bytes and
+# run_client.
 pv() { read -r V <"$P/$1"; }
 wsk_now() {
 	S= R= E=0
@@ -62,10 +63,6 @@ wsk_now() {
 	while read -r _l; do
 		case "$_l" in *" module=wsk_echosrv "*) E=$((E + 1)) ;; esac
 	done <$D/sockets
-}
-jv() {
-	J=${JSON#*\"$1\":}
-	J=${J%%[,\}]*}
 }
 loaded() { [ -d "/sys/module/$1" ]; }
 active_is() { pv active && [ "$V" = "$1" ]; }
@@ -105,35 +102,11 @@ server_settled() {
 	expect "$1: no error in the sample" "$V" 0
 }
 
-# payload_bytes SIZES CONNS: sets B, the bytes a one-round echo_client echoes.
-payload_bytes() {
-	B=0
-	_ifs=$IFS
-	IFS=,
-	for _s in $1; do B=$((B + _s)); done
-	IFS=$_ifs
-	B=$((B * $2))
-}
-
-# run_client NAME EXPECTED_BYTES ARGS...: one echo_client run.
-run_client() {
-	_name=$1 _want=$2
-	shift 2
-	note "$_name: echo_client $*"
-	"$CLIENT" -p $PORT "$@" >/tmp/echosrv.json 2>/tmp/echosrv.err
-	_rc=$?
-	read -r JSON </tmp/echosrv.json
-	echo "#   $JSON"
-	while read -r _l; do echo "#   $_l"; done </tmp/echosrv.err
-	printf 'JSON %s\n%s\nJSON-END\n' "$_name" "$JSON" >"${WSK_RESULTS:-/dev/null}"
-	expect "$_name: echo_client exit status" "$_rc" 0
-	jv mismatches
-	expect "$_name: no mismatch" "$J" 0
-	jv errors
-	expect "$_name: no error" "$J" 0
-	jv bytes
-	expect "$_name: every byte echoed" "$J" "$_want"
-	server_settled "$_name"
+# run_echo NAME EXPECTED_BYTES ARGS...: lib.sh's run_client, then the
+# server settled.
+run_echo() {
+	run_client "$@"
+	server_settled "$1"
 }
 
 # run_cli NAME EXPECTED_RESULT ARGS...: load wsk_echocli, wait for its result.
@@ -191,14 +164,14 @@ out=$(echo hello6 | timeout 20 nc ::1 $PORT)
 expect "nc ::1: hello echoed, then end of stream" "$out" hello6
 conns=2 bytes=13
 
-payload_bytes $S4 $C4
-run_client "IPv4 echo" $B -c $C4 -s $S4
+payload_bytes $S4 1 $C4
+run_echo "IPv4 echo" $B -c $C4 -s $S4
 conns=$((conns + C4)) bytes=$((bytes + B))
-payload_bytes $S6 $C6
-run_client "IPv6 echo" $B -6 -c $C6 -s $S6
+payload_bytes $S6 1 $C6
+run_echo "IPv6 echo" $B -6 -c $C6 -s $S6
 conns=$((conns + C6)) bytes=$((bytes + B))
-payload_bytes $ST $CT
-run_client "late reader" $B -c $CT -s $ST -D $DT
+payload_bytes $ST 1 $CT
+run_echo "late reader" $B -c $CT -s $ST -D $DT
 conns=$((conns + CT)) bytes=$((bytes + B))
 
 # --- wsk on both ends --------------------------------------------------------

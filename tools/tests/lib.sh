@@ -78,3 +78,48 @@ wait_for() {
 		usleep 100000
 	done
 }
+
+# jv FIELD, jstr FIELD: J=<a number, a string field of the one-line JSON
+# object $JSON> (shell builtins only).
+jv() {
+	J=${JSON#*\"$1\":}
+	J=${J%%[,\}]*}
+}
+jstr() {
+	J=${JSON#*\"$1\":\"}
+	J=${J%%\"*}
+}
+
+# payload_bytes SIZES ROUNDS CONNS: B=<the bytes a run of echo_client
+# echoes>, SIZES comma-separated as its -s takes them.
+payload_bytes() {
+	B=0
+	_ifs=$IFS
+	IFS=,
+	for _s in $1; do B=$((B + _s)); done
+	IFS=$_ifs
+	B=$((B * $2 * $3))
+}
+
+# run_client NAME EXPECTED_BYTES ARGS...: one run of echo_client ($CLIENT)
+# against port $PORT, its JSON to the host, and cases for its exit status,
+# mismatches, errors and bytes.
+run_client() {
+	_name=$1 _want=$2
+	shift 2
+	note "$_name: echo_client $*"
+	"$CLIENT" -p $PORT "$@" >/tmp/echo.json 2>/tmp/echo.err
+	_rc=$?
+	JSON=
+	read -r JSON </tmp/echo.json
+	echo "#   $JSON"
+	while read -r _l; do echo "#   $_l"; done </tmp/echo.err
+	printf 'JSON %s\n%s\nJSON-END\n' "$_name" "$JSON" >"${WSK_RESULTS:-/dev/null}"
+	expect "$_name: echo_client exit status" "$_rc" 0
+	jv mismatches
+	expect "$_name: no mismatch" "$J" 0
+	jv errors
+	expect "$_name: no error" "$J" 0
+	jv bytes
+	expect "$_name: every byte echoed" "$J" "$_want"
+}
