@@ -265,7 +265,8 @@ static int wd_buf_send(struct wsk_socket *s, const struct wsk_buf *b)
  * into the first) reaches the peer byte for byte; where the kernel splices
  * pages (6.12) TCP holds references on them instead of a copy after the
  * send completed; 6.1 copies. A receive fills pages; slab memory in a bvec
- * is sent (copied: it cannot be spliced).
+ * is sent (copied: it cannot be spliced); a graceful disconnect sends its
+ * final data from a page before the FIN.
  */
 static void wsk_dataflags_pages(struct kunit *test)
 {
@@ -335,6 +336,18 @@ static void wsk_dataflags_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(pages[0]) + 7, want, PAGE_SIZE - 7), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(page_address(pages[1]), want + PAGE_SIZE - 7, 107), 0);
 	KUNIT_EXPECT_TRUE(test, !memchr_inv(page_address(pages[0]), 0, 7));
+
+	/* A graceful disconnect's final data from a page, then the FIN. */
+	memset(page_address(pages[2]), 'f', 64);
+	bv[0] = (struct bio_vec){ .bv_page = pages[2], .bv_offset = 0, .bv_len = 64 };
+	b = (struct wsk_buf){ .bvec = bv, .nr_segs = 1, .length = 64 };
+	wsk_sync_init(&sync);
+	ret = wsk_disconnect(s, &b, WSK_FLAG_PAGES, &sync.req);
+	KUNIT_ASSERT_EQ(test, wsk_sync_wait_timeout(&sync, ret, WT_TIMEOUT), 0);
+	KUNIT_EXPECT_EQ(test, sync.req.result.bytes, 64);
+	KUNIT_ASSERT_EQ(test, wt_recv(peer, got, 64), 64);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(got, 'f', 64));
+	KUNIT_EXPECT_EQ(test, wt_recv(peer, got, 1), 0);	/* the FIN */
 }
 
 /*

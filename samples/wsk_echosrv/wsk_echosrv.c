@@ -125,7 +125,14 @@ static struct {
 	unsigned long listener_closing;	/* bit 0: its close was submitted */
 	struct wsk_sync listener_close;
 	bool stopping;			/* module exit has begun */
-	spinlock_t lock;		/* protects conns; taken with bottom halves off */
+	/*
+	 * Protects conns. Taken with bottom halves off, in process context
+	 * (accept event, exit) and in completion routines (the last put).
+	 * Those never run with hard interrupts off here: wsk completes from
+	 * its work or softirq, and every cancel comes from this module's own
+	 * routines or exit.
+	 */
+	spinlock_t lock;
 	struct list_head conns;
 	wait_queue_head_t wq;		/* woken when active drops to 0 */
 	atomic_t connections;
