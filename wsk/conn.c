@@ -67,6 +67,7 @@
 #include <linux/uio.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <net/tls.h>
 
 #include "compat.h"
 #include "internal.h"
@@ -74,6 +75,8 @@
 
 /* At most this many skbs (indications) in one receive_event chain. */
 #define WSK_IND_MAX_SKBS	32
+/* At most this many bytes in an indication read through a ULP: a TLS record. */
+#define WSK_ULP_IND_MAX		16384
 /* Requests and indications one pass of the io work handles at most. */
 #define WSK_IO_BUDGET		64
 /* After an allocation failed on the data path, the io work runs again in: */
@@ -101,7 +104,9 @@ static DECLARE_DELAYED_WORK(wsk_io_retry_work, wsk_io_retry_fire);
  *	freed by wsk_release(), only marked @released (under the socket lock)
  * @released: wsk_release() came during the call (under the socket lock)
  * @nr: indications in @ind, one per skb
- * @skbs: the skbs; clones of them once the client keeps the chain
+ * @skbs: the skbs; clones of them once the client keeps the chain (NULL
+ *	for a copy read through a ULP)
+ * @data: the copy, read through a ULP (kernel TLS); NULL for skbs
  * @vec: the kvecs the indications point to
  * @ind: the chain
  */
@@ -111,6 +116,7 @@ struct wsk_ind_block {
 	bool released;
 	unsigned int nr;
 	struct sk_buff **skbs;
+	void *data;
 	struct kvec *vec;
 	struct wsk_data_indication ind[];
 };
@@ -162,16 +168,10 @@ out:
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
-static void wsk_conn_data_ready(struct sock *sk)
-{
-	wsk_trace_sk_data_ready(sk);
-	wsk_conn_wake(sk, WSK_WAKE_DATA);
-}
-
 /* A kernel socket callback. */
 typedef void (*wsk_sk_cb_t)(struct sock *sk);
 
-/* The kernel socket's own state change or write space callback. */
+/* The callback wsk's hook for @why took the place of. */
 static wsk_sk_cb_t wsk_conn_orig(struct sock *sk, enum wsk_wake why)
 {
 	wsk_sk_cb_t orig = NULL;
@@ -179,10 +179,32 @@ static wsk_sk_cb_t wsk_conn_orig(struct sock *sk, enum wsk_wake why)
 
 	read_lock_bh(&sk->sk_callback_lock);
 	c = wsk_sk_user_data_locked(sk);
-	if (c)
+	if (c && why == WSK_WAKE_DATA)
+		orig = c->ws.orig_data_ready;
+	else if (c)
 		orig = why == WSK_WAKE_STATE ? c->ws.orig_state_change : c->orig_write_space;
 	read_unlock_bh(&sk->sk_callback_lock);
 	return orig;
+}
+
+/* The socket has an upper layer protocol (kernel TLS). Any context. */
+static bool wsk_conn_ulp(const struct sock *sk)
+{
+	return !!READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+}
+
+static void wsk_conn_data_ready(struct sock *sk)
+{
+	wsk_sk_cb_t orig;
+
+	wsk_trace_sk_data_ready(sk);
+	/* Kernel TLS parses its records in its own sk_data_ready, under ours. */
+	if (wsk_conn_ulp(sk)) {
+		orig = wsk_conn_orig(sk, WSK_WAKE_DATA);
+		if (orig)
+			orig(sk);
+	}
+	wsk_conn_wake(sk, WSK_WAKE_DATA);
 }
 
 static void wsk_conn_state_change(struct sock *sk)
@@ -271,6 +293,60 @@ void wsk_conn_unhook(struct wsk_conn *c)
 	WRITE_ONCE(sk->sk_state_change, c->ws.orig_state_change);
 	WRITE_ONCE(sk->sk_write_space, c->orig_write_space);
 	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * wsk_conn_ulp_begin - give the kernel socket its callbacks before a ULP change
+ * @c: a connection socket (nothing to do if it was never hooked)
+ *
+ * TCP_ULP "tls" saves sk_write_space, and TLS_RX sk_data_ready, and puts
+ * their own in their place: they must save the kernel socket's, not wsk's
+ * hooks, which would be called from there after wsk_conn_unhook() and after
+ * wsk is gone. sk_user_data stays: nothing else changes. A wake-up missed
+ * meanwhile is made up for by wsk_conn_ulp_end().
+ *
+ * Context: the connection's op pass (process context).
+ */
+void wsk_conn_ulp_begin(struct wsk_conn *c)
+{
+	struct sock *sk = c->ws.sock->sk;
+
+	if (!c->orig_write_space)
+		return;
+	write_lock_bh(&sk->sk_callback_lock);
+	WRITE_ONCE(sk->sk_data_ready, c->ws.orig_data_ready);
+	WRITE_ONCE(sk->sk_write_space, c->orig_write_space);
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/**
+ * wsk_conn_ulp_end - hook wsk on top of what a ULP change installed
+ * @c: a connection socket, after wsk_conn_ulp_begin() and the setsockopt
+ *	(successful or not)
+ *
+ * The callbacks in place now (TLS's, or the kernel socket's own) become the
+ * ones wsk's hooks stand for: wsk_conn_unhook() puts them back, and wsk's
+ * sk_data_ready calls TLS's before it wakes the io work. Then a pass of the
+ * io work, for what came in meanwhile.
+ *
+ * Context: the connection's op pass (process context).
+ */
+void wsk_conn_ulp_end(struct wsk_conn *c)
+{
+	struct sock *sk = c->ws.sock->sk;
+	unsigned long flags;
+
+	if (!c->orig_write_space)
+		return;
+	write_lock_bh(&sk->sk_callback_lock);
+	c->ws.orig_data_ready = sk->sk_data_ready;
+	c->orig_write_space = sk->sk_write_space;
+	WRITE_ONCE(sk->sk_data_ready, wsk_conn_data_ready);
+	WRITE_ONCE(sk->sk_write_space, wsk_conn_write_space);
+	write_unlock_bh(&sk->sk_callback_lock);
+	spin_lock_irqsave(&c->ws.lock, flags);
+	wsk_conn_kick(c);
+	spin_unlock_irqrestore(&c->ws.lock, flags);
 }
 
 /**
@@ -627,10 +703,18 @@ static struct wsk_ind_block *wsk_ind_build(struct wsk_conn *c, struct sock *sk, 
 	if (!blk)
 		return ERR_PTR(-ENOMEM);
 	blk->nr = nr;
+	blk->data = NULL;
 	blk->skbs = (struct sk_buff **)&blk->ind[nr];
 	blk->vec = (struct kvec *)&blk->skbs[nr];
 	*total = wsk_ind_fill(blk, sk);
 	return blk;
+}
+
+/* Free a chain that was not kept (it holds no skb). Context: any. */
+static void wsk_ind_drop(struct wsk_ind_block *blk)
+{
+	kfree(blk->data);
+	kfree(blk);
 }
 
 /* Free a kept chain. Context: any. */
@@ -638,15 +722,18 @@ static void wsk_ind_free(struct wsk_ind_block *blk)
 {
 	unsigned int i;
 
-	for (i = 0; i < blk->nr; i++)
+	for (i = 0; blk->skbs && i < blk->nr; i++)
 		dev_consume_skb_any(blk->skbs[i]);
-	kfree(blk);
+	wsk_ind_drop(blk);
 }
 
 /* The client keeps the chain: hold clones, the data stays where it is. */
 static void wsk_ind_keep(struct wsk_ind_block *blk)
 {
 	unsigned int i;
+
+	if (!blk->skbs)
+		return;	/* a copy: it is the chain's already */
 
 	/* Small and in process context: a clone is only an skb head. */
 	for (i = 0; i < blk->nr; i++)
@@ -709,7 +796,8 @@ EXPORT_SYMBOL_NS_GPL(wsk_data_indication_copy, WSK);
 struct wsk_rx_state {
 	bool fin;		/* the peer's FIN arrived */
 	bool drained;		/* no unread byte left */
-	bool unreadable;	/* the next bytes are not in host memory */
+	bool unreadable;	/* the next bytes cannot be read: reset the connection */
+	int err;		/* with this errno (0: EIO) */
 };
 
 /*
@@ -770,7 +858,8 @@ static struct wsk_req *wsk_conn_tx_next(struct wsk_conn *c, unsigned int *budget
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (c->ws.closing) {
 		/* the teardown completes what is left */
-	} else if (!(*budget)--) {
+	} else if (!(*budget)-- || !list_empty(&c->ws.op_q)) {
+		/* Options first: a send after TLS_TX is encrypted. */
 		wsk_conn_kick(c);
 	} else {
 		if (!c->tx_cur)
@@ -853,6 +942,28 @@ static void wsk_conn_push_now(struct socket *sock)
 }
 
 /*
+ * Kernel TLS (the only ULP wsk_control() installs) still holds records it
+ * could not hand to TCP when the send buffer was full: a FIN now would cut
+ * them off. Its write-space work sends them later, without waking anyone
+ * when it is done. Context: io work, without lock_sock().
+ */
+static bool wsk_ulp_tx_pending(struct sock *sk)
+{
+	struct tls_context *ctx;
+	bool pending = false;
+
+	if (!wsk_conn_ulp(sk))
+		return false;
+	lock_sock(sk);
+	ctx = tls_get_ctx(sk);
+	if (ctx && ctx->tx_conf == TLS_SW)
+		pending = ctx->partially_sent_record ||
+			  !list_empty(&tls_sw_ctx_tx(ctx)->tx_list);
+	release_sock(sk);
+	return pending;
+}
+
+/*
  * Hand queued sends to TCP until done, the send buffer is full, or the
  * budget is spent (then the next pass goes on). The send being handed over
  * stays attached (taken): a cancel ends it at the next step, even while it
@@ -883,6 +994,15 @@ static void wsk_conn_tx(struct wsk_conn *c)
 				wsk_conn_retry(c);
 				spin_unlock_irqrestore(&c->ws.lock, flags);
 			}
+			return;
+		}
+		/* A FIN waits for what kernel TLS has not sent yet: poll. */
+		if (wsk_rp(req)->kind == WSK_REQ_DISCONNECT &&
+		    wsk_rp(req)->args.data.done == wsk_rp(req)->args.data.buf.length &&
+		    wsk_ulp_tx_pending(c->ws.sock->sk)) {
+			spin_lock_irqsave(&c->ws.lock, flags);
+			wsk_conn_retry(c);
+			spin_unlock_irqrestore(&c->ws.lock, flags);
 			return;
 		}
 
@@ -972,6 +1092,38 @@ static bool wsk_conn_drain(struct wsk_conn *c, struct sock *sk, struct wsk_req *
 }
 
 /*
+ * The end of a receive's fill with @done bytes: complete it (@finish) or put
+ * it back at the head of the queue to wait for more. @err: a read error,
+ * its status if it got no byte. Return: as wsk_conn_fill().
+ */
+static bool wsk_conn_fill_end(struct wsk_conn *c, struct wsk_req *req, size_t done,
+			      bool finish, int err)
+{
+	unsigned long flags;
+	int status = 0;
+
+	wsk_rp(req)->args.data.done = done;
+	spin_lock_irqsave(&c->ws.lock, flags);
+	if (!finish && wsk_req_requeue_head(&c->rx_q, req)) {
+		spin_unlock_irqrestore(&c->ws.lock, flags);
+		return false;
+	}
+	if (finish && !done && c->local_abort)
+		status = -ECONNABORTED;
+	else if (finish && !done && c->peer_reset)
+		status = -ECONNRESET;
+	else if (finish && !done)
+		status = err;
+	/* Cancelled while it was filled: the bytes it got are dropped with it. */
+	if (!finish || wsk_req_detach(req))
+		status = -ECANCELED;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+	req->result.bytes = done;
+	wsk_req_complete(req, status);
+	return true;
+}
+
+/*
  * Fill a receive request from the queued data. It is taken (off the queue,
  * still attached). Return: true if it completed, false if it went back to
  * the head of the queue to wait for more. lock_sock() held.
@@ -983,9 +1135,8 @@ static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *r
 	size_t done = wsk_rp(req)->args.data.done;
 	read_descriptor_t desc = {};
 	struct iov_iter it;
-	unsigned long flags;
 	bool finish = false;
-	int n, status = 0;
+	int n;
 
 	wsk_test_point(WSK_TP_RX_FILL, &c->ws, req);
 	if (wsk_rp(req)->args.data.flags & WSK_FLAG_DRAIN)
@@ -1010,22 +1161,7 @@ static bool wsk_conn_fill(struct wsk_conn *c, struct sock *sk, struct wsk_req *r
 		/* The end of the stream, or a reset: nothing more will come. */
 		finish = true;
 	}
-	spin_lock_irqsave(&c->ws.lock, flags);
-	if (!finish && wsk_req_requeue_head(&c->rx_q, req)) {
-		spin_unlock_irqrestore(&c->ws.lock, flags);
-		return false;
-	}
-	if (finish && !done && c->local_abort)
-		status = -ECONNABORTED;
-	else if (finish && !done && c->peer_reset)
-		status = -ECONNRESET;
-	/* Cancelled while it was filled: the bytes it got are dropped with it. */
-	if (!finish || wsk_req_detach(req))
-		status = -ECANCELED;
-	spin_unlock_irqrestore(&c->ws.lock, flags);
-	req->result.bytes = done;
-	wsk_req_complete(req, status);
-	return true;
+	return wsk_conn_fill_end(c, req, done, finish, 0);
 }
 
 /*
@@ -1050,7 +1186,7 @@ wsk_ind_begin(struct wsk_conn *c, struct wsk_ind_block *blk)
 	}
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 	if (!d)
-		kfree(blk);
+		wsk_ind_drop(blk);
 	return d;
 }
 
@@ -1081,7 +1217,7 @@ static void wsk_ind_end(struct wsk_conn *c, struct wsk_ind_block *blk, int ret,
 	if (drop && kept)
 		wsk_ind_free(blk);	/* released during the call: its clones too */
 	else if (drop)
-		kfree(blk);
+		wsk_ind_drop(blk);
 }
 
 /*
@@ -1129,11 +1265,222 @@ static bool wsk_conn_indicate(struct wsk_conn *c, struct sock *sk, u32 resume)
 	return take == total;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Reading through an upper layer protocol (kernel TLS), io work, unlocked  */
+
+/*
+ * Read through the socket's ULP into @it, never waiting (@flags: MSG_PEEK
+ * or 0): until @it is full, or after the first read that got bytes unless
+ * @all. Return: the bytes read; *@end is 0 (more may come), 1 (the end of
+ * the stream) or a read error (kernel TLS: -EIO for a record that is not
+ * data, -EBADMSG for one that does not decrypt; any reset).
+ */
+static size_t wsk_ulp_read(struct socket *sock, struct iov_iter *it, int flags, bool all,
+			   int *end)
+{
+	struct msghdr msg = { .msg_iter = *it };
+	size_t done = 0;
+	int n;
+
+	*end = 0;
+	while (iov_iter_count(&msg.msg_iter)) {
+		n = sock_recvmsg(sock, &msg, MSG_DONTWAIT | flags);
+		if (n == -EAGAIN)
+			break;
+		if (n <= 0) {
+			*end = n ? n : 1;
+			break;
+		}
+		done += n;
+		if (!all)
+			break;
+	}
+	return done;
+}
+
+/* A read error @end of wsk_ulp_read(): reset the connection after the pass. */
+static void wsk_ulp_fatal(struct wsk_rx_state *st, int end)
+{
+	if (end < 0 && !st->unreadable) {
+		st->unreadable = true;
+		st->err = -end;
+	}
+}
+
+/*
+ * A WSK_FLAG_DRAIN receive through the ULP, as wsk_conn_drain(): what is
+ * readable is read into a scratch buffer and discarded.
+ */
+static bool wsk_conn_drain_ulp(struct wsk_conn *c, struct socket *sock, struct wsk_req *req,
+			       struct wsk_rx_state *st)
+{
+	char scratch[256];
+	struct kvec kv = { .iov_base = scratch, .iov_len = sizeof(scratch) };
+	size_t n, total = 0;
+	struct iov_iter it;
+	unsigned long flags;
+	int end = 0, status;
+
+	do {
+		iov_iter_kvec(&it, ITER_DEST, &kv, 1, sizeof(scratch));
+		n = wsk_ulp_read(sock, &it, 0, true, &end);
+		total += n;
+	} while (n == sizeof(scratch) && !end);
+	wsk_ulp_fatal(st, end);
+	wsk_rp(req)->args.data.done += total;
+	wsk_stat_add(&wsk_stats.bytes_received, total);
+	spin_lock_irqsave(&c->ws.lock, flags);
+	if (!end && !st->unreadable && wsk_req_requeue_head(&c->rx_q, req)) {
+		spin_unlock_irqrestore(&c->ws.lock, flags);
+		return false;	/* the next data or the end wakes us */
+	}
+	if (c->local_abort)
+		status = -ECONNABORTED;
+	else if (c->peer_reset)
+		status = -ECONNRESET;
+	else
+		status = min(end, 0);
+	if (wsk_req_detach(req))
+		status = -ECANCELED;
+	spin_unlock_irqrestore(&c->ws.lock, flags);
+	req->result.bytes = wsk_rp(req)->args.data.done;
+	wsk_req_complete(req, status);
+	return true;
+}
+
+/* wsk_conn_fill() through the ULP (kernel TLS). Not under lock_sock(). */
+static bool wsk_conn_fill_ulp(struct wsk_conn *c, struct socket *sock, struct wsk_req *req,
+			      struct wsk_rx_state *st)
+{
+	struct wsk_buf *b = &wsk_rp(req)->args.data.buf;
+	unsigned int flags = wsk_rp(req)->args.data.flags;
+	size_t done = wsk_rp(req)->args.data.done, n;
+	struct iov_iter it;
+	int end = 0;
+
+	wsk_test_point(WSK_TP_RX_FILL, &c->ws, req);
+	if (flags & WSK_FLAG_DRAIN)
+		return wsk_conn_drain_ulp(c, sock, req, st);
+	if (!st->unreadable) {
+		wsk_buf_iter(&it, ITER_DEST, b, flags, done);
+		n = wsk_ulp_read(sock, &it, 0, flags & WSK_FLAG_WAITALL, &end);
+		done += n;
+		wsk_stat_add(&wsk_stats.bytes_received, n);
+		wsk_ulp_fatal(st, end);
+	}
+	return wsk_conn_fill_end(c, req, done, done == b->length ||
+				 (done && !(flags & WSK_FLAG_WAITALL)) || end ||
+				 READ_ONCE(sock->sk->sk_state) == TCP_CLOSE, min(end, 0));
+}
+
+/*
+ * Indicate what the ULP has: a copy, peeked (MSG_PEEK) into a buffer of
+ * wsk's and indicated as one segment. What the client takes is then read
+ * for good into a discarding iterator: kernel TLS serves it from the
+ * records the peek decrypted (its rx_list), copying, never decrypting in
+ * place. Return: as wsk_conn_indicate().
+ */
+static bool wsk_conn_indicate_ulp(struct wsk_conn *c, struct socket *sock, u32 resume,
+				  struct wsk_rx_state *st)
+{
+	const struct wsk_client_connection_dispatch *d;
+	size_t total, accepted, take = 0;
+	struct wsk_ind_block *blk;
+	struct iov_iter it;
+	unsigned long flags;
+	bool fail = false;
+	int end, ret;
+
+	wsk_test_point(WSK_TP_IND_ALLOC, &c->ws, &fail);
+	blk = fail ? NULL : kmalloc(struct_size(blk, ind, 1) + sizeof(struct kvec), GFP_KERNEL);
+	if (blk)
+		blk->data = kmalloc(WSK_ULP_IND_MAX, GFP_KERNEL);
+	if (!blk || !blk->data) {
+		kfree(blk);
+		spin_lock_irqsave(&c->ws.lock, flags);
+		wsk_conn_retry(c);
+		spin_unlock_irqrestore(&c->ws.lock, flags);
+		return false;
+	}
+	blk->nr = 1;
+	blk->skbs = NULL;
+	blk->vec = (struct kvec *)&blk->ind[1];
+	blk->vec->iov_base = blk->data;
+	blk->vec->iov_len = WSK_ULP_IND_MAX;
+	iov_iter_kvec(&it, ITER_DEST, blk->vec, 1, WSK_ULP_IND_MAX);
+	total = wsk_ulp_read(sock, &it, MSG_PEEK, false, &end);
+	wsk_ulp_fatal(st, end);
+	if (!total) {
+		wsk_ind_drop(blk);
+		return false;
+	}
+	blk->vec->iov_len = total;
+	blk->ind[0].next = NULL;
+	blk->ind[0].buffer.kvec = blk->vec;
+	blk->ind[0].buffer.nr_segs = 1;
+	blk->ind[0].buffer.offset = 0;
+	blk->ind[0].buffer.length = total;
+	d = wsk_ind_begin(c, blk);
+	if (!d)
+		return false;
+
+	accepted = total;
+	ret = d->receive_event(c->ws.context, 0, &blk->ind[0], total, &accepted);
+	if (ret == -EINPROGRESS)
+		take = total;
+	else if (!ret)
+		take = min(accepted, total);
+	if (take) {
+		iov_iter_discard(&it, ITER_DEST, take);
+		take = wsk_ulp_read(sock, &it, 0, true, &end);
+		wsk_ulp_fatal(st, end);
+		wsk_stat_add(&wsk_stats.bytes_indicated, take);
+	}
+	wsk_ind_end(c, blk, ret, take < total, resume);
+	return take == total;
+}
+
+/*
+ * The stream through the ULP has ended: a peek finds its end (not only the
+ * FIN: a record may still be readable). Only worth asking after the FIN.
+ */
+static bool wsk_ulp_drained(struct socket *sock, struct wsk_rx_state *st)
+{
+	char byte;
+	struct kvec kv = { .iov_base = &byte, .iov_len = 1 };
+	struct iov_iter it;
+	int end;
+
+	if (!(READ_ONCE(sock->sk->sk_shutdown) & RCV_SHUTDOWN) || st->unreadable)
+		return false;
+	iov_iter_kvec(&it, ITER_DEST, &kv, 1, 1);
+	return !wsk_ulp_read(sock, &it, MSG_PEEK, false, &end) && end == 1;
+}
+
+/* One receive filled, from TCP's queue or through the ULP (@ulp). */
+static bool wsk_conn_rx_fill(struct wsk_conn *c, struct sock *sk, bool ulp, struct wsk_req *req,
+			     struct wsk_rx_state *st)
+{
+	if (ulp)
+		return wsk_conn_fill_ulp(c, c->ws.sock, req, st);
+	return wsk_conn_fill(c, sk, req, st);
+}
+
+/* One indication, in place from TCP's queue or a copy through the ULP (@ulp). */
+static bool wsk_conn_rx_indicate(struct wsk_conn *c, struct sock *sk, bool ulp, u32 resume,
+				 struct wsk_rx_state *st)
+{
+	if (ulp)
+		return wsk_conn_indicate_ulp(c, c->ws.sock, resume, st);
+	return wsk_conn_indicate(c, sk, resume);
+}
+
 /*
  * Receives first, then indications, at most WSK_IO_BUDGET of them (then the
- * next pass goes on). lock_sock() held.
+ * next pass goes on). lock_sock() held, unless the socket has a ULP (@ulp:
+ * it is read through it, which takes the lock itself).
  */
-static void wsk_conn_rx(struct wsk_conn *c, struct sock *sk, struct wsk_rx_state *st)
+static void wsk_conn_rx(struct wsk_conn *c, struct sock *sk, bool ulp, struct wsk_rx_state *st)
 {
 	unsigned int budget = WSK_IO_BUDGET;
 	unsigned long flags;
@@ -1143,11 +1490,13 @@ static void wsk_conn_rx(struct wsk_conn *c, struct sock *sk, struct wsk_rx_state
 
 	for (;;) {
 		/* An urgent byte at the head of the stream is not part of it. */
-		wsk_rx_skip_urg(sk);
-		if (!st->unreadable && wsk_rx_head_unreadable(sk))
+		if (!ulp)
+			wsk_rx_skip_urg(sk);
+		if (!ulp && !st->unreadable && wsk_rx_head_unreadable(sk))
 			st->unreadable = true;
 		spin_lock_irqsave(&c->ws.lock, flags);
-		if (!budget--) {
+		/* Options first: a receive after TLS_RX is decrypted. */
+		if (!budget-- || (!list_empty(&c->ws.op_q) && !c->ws.closing)) {
 			wsk_conn_kick(c);
 			spin_unlock_irqrestore(&c->ws.lock, flags);
 			break;
@@ -1159,15 +1508,15 @@ static void wsk_conn_rx(struct wsk_conn *c, struct sock *sk, struct wsk_rx_state
 		spin_unlock_irqrestore(&c->ws.lock, flags);
 
 		if (req) {
-			if (!wsk_conn_fill(c, sk, req, st))
+			if (!wsk_conn_rx_fill(c, sk, ulp, req, st))
 				break;
 			continue;
 		}
-		if (!indicate || !wsk_conn_indicate(c, sk, resume))
+		if (!indicate || !wsk_conn_rx_indicate(c, sk, ulp, resume, st))
 			break;
 	}
 	st->fin = READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
-	st->drained = !tcp_inq(sk);
+	st->drained = ulp ? wsk_ulp_drained(c->ws.sock, st) : !tcp_inq(sk);
 }
 
 /* The NULL indication of a dead connection, then the disconnect event. */
@@ -1210,6 +1559,7 @@ static void wsk_conn_io_pass(struct wsk_conn *c)
 {
 	struct wsk_rx_state st = {};
 	struct sock *sk;
+	bool ulp;
 
 	wsk_test_point(WSK_TP_IO_PASS, &c->ws, NULL);
 	/* A connect first: nothing else runs until it has succeeded. */
@@ -1226,12 +1576,18 @@ static void wsk_conn_io_pass(struct wsk_conn *c)
 		wsk_conn_tx(c);
 		wsk_conn_backlog_event(c, sk);
 
-		lock_sock(sk);
-		wsk_conn_rx(c, sk, &st);
-		release_sock(sk);	/* backlog packets may wake us again: fine */
-		/* Bytes wsk cannot read (device memory): a fatal error. */
+		ulp = wsk_conn_ulp(sk);
+		if (!ulp)
+			lock_sock(sk);
+		wsk_conn_rx(c, sk, ulp, &st);
+		if (!ulp)
+			release_sock(sk);	/* backlog packets may wake us again: fine */
+		/*
+		 * Bytes wsk cannot read (device memory), or a ULP's read error
+		 * (a TLS record that is not data or does not decrypt): fatal.
+		 */
 		if (st.unreadable && READ_ONCE(sk->sk_state) != TCP_CLOSE)
-			tcp_abort(sk, EIO);
+			tcp_abort(sk, st.err ? st.err : EIO);
 	}
 	wsk_conn_disc_events(c, &st);
 }

@@ -113,6 +113,7 @@ enum wsk_opt_type {
 	WSK_OPT_LINGER,		/* a struct linger */
 	WSK_OPT_NAME,		/* a device or congestion control name */
 	WSK_OPT_KEEPALIVE,	/* WSK_SIO_KEEPALIVE_VALS's struct wsk_keepalive_vals */
+	WSK_OPT_RAW,		/* bytes the caller keeps until completion (SOL_TLS) */
 };
 
 /* A name option's buffer: IFNAMSIZ and TCP_CA_NAME_MAX, with the NUL. */
@@ -124,7 +125,11 @@ union wsk_opt_val {
 	struct linger linger;
 	char name[WSK_OPT_NAME_MAX];
 	struct wsk_keepalive_vals keepalive;
+	const void *raw;
 };
+
+/* The largest WSK_OPT_RAW value (a kernel TLS crypto info is at most 56 bytes). */
+#define WSK_OPT_RAW_MAX		U8_MAX
 
 /* ------------------------------------------------------------------------ */
 /* Requests (request.c)                                                      */
@@ -386,7 +391,9 @@ enum wsk_sock_state {
  * @evwait_q: WSK_REQ_EVENT requests: disables waiting for @cb_running
  * @orig_data_ready: the listener's own sk_data_ready, saved at bind before
  *	wsk's hook is installed; restored on the listener at close and on each
- *	accepted child (which inherited wsk's hook) when it is released
+ *	accepted child (which inherited wsk's hook) when it is released; on a
+ *	connection, its own (a connected socket's) or kernel TLS's once a ULP
+ *	change installed it (wsk_conn_ulp_end(), in the op pass)
  * @orig_state_change: the listener's own sk_state_change, likewise (a
  *	child's is its listener's, as it inherited wsk's listener hook)
  * @rcu: from wsk_sock_free() on, in place of the two: the socket is freed
@@ -549,8 +556,9 @@ enum wsk_conn_stage {
  * @peer_reset: the peer reset the connection (seen by a hook, or at accept)
  * @local_abort: wsk_disconnect(WSK_FLAG_ABORTIVE) reset it
  * @disc_reported: the disconnect event was delivered
- * @orig_write_space: the child's sk_write_space before wsk's hook
- *	(immutable once hooked)
+ * @orig_write_space: the child's sk_write_space before wsk's hook; changed
+ *	only by a ULP change (wsk_conn_ulp_end(), in the op pass, under the
+ *	write side of sk_callback_lock)
  * @work: the connection's one work item, in process context, one pass at
  *	a time: an op pass (wsk_sock_op_pass(): creation, @ws.op_q, the kill,
  *	the teardown), then, once delivered and not closing, its data path:
@@ -675,6 +683,8 @@ void wsk_conn_init(struct wsk_conn *c);
 void wsk_conn_hook(struct wsk_conn *c);
 void wsk_conn_hook_own(struct wsk_conn *c);
 void wsk_conn_unhook(struct wsk_conn *c);
+void wsk_conn_ulp_begin(struct wsk_conn *c);
+void wsk_conn_ulp_end(struct wsk_conn *c);
 void wsk_conn_kick(struct wsk_conn *c);
 void wsk_conn_quiesce(struct wsk_conn *c, struct list_head *pending);
 void wsk_conn_retry_forget(struct wsk_conn *c);

@@ -4,14 +4,24 @@
  * socket, and the option-like IOCTL WSK_SIO_KEEPALIVE_VALS.
  *
  * One table says which options pass and what their value is (an int, a
- * struct linger, or a name). A SET is an op of the socket's queue: the
- * value is copied into the request at submission and the op (process
- * context) hands it to sock_setsockopt() or the protocol's setsockopt, so
- * Linux's own rules apply (before bind where Linux needs it, capabilities,
- * ranges) and its error completes the request. A GET completes inside the
- * call, so it cannot take the socket lock: it reads the fields the
- * kernel's getsockopt reads, without the lock, as the kernel's own
- * lockless readers (and ss) do.
+ * struct linger, a name, or raw bytes). A SET is an op of the socket's
+ * queue: the value is copied into the request at submission (raw bytes, a
+ * kernel TLS crypto info, are not: the caller's buffer is read by the op,
+ * and stays the caller's until completion) and the op (process context)
+ * hands it to sock_setsockopt() or the protocol's setsockopt, so Linux's
+ * own rules apply (before bind where Linux needs it, capabilities, ranges,
+ * a crypto info's size) and its error completes the request. A GET
+ * completes inside the call, so it cannot take the socket lock: it reads
+ * the fields the kernel's getsockopt reads, without the lock, as the
+ * kernel's own lockless readers (and ss) do. SOL_TLS has no GET: its
+ * getsockopt copies to user memory only.
+ *
+ * TCP_ULP and SOL_TLS change the socket's callbacks: kernel TLS saves
+ * sk_data_ready and sk_write_space and puts its own in their place. Around
+ * them the connection gives TLS the kernel's own callbacks and then hooks
+ * itself on top of TLS's (wsk_conn_ulp_begin(), wsk_conn_ulp_end()), so
+ * that wsk_conn_unhook() leaves TLS's in place and TLS's own teardown
+ * finds what it expects.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -24,13 +34,14 @@
 #include <net/ip.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include <uapi/linux/tls.h>
 
 #include "compat.h"
 #include "internal.h"
 
 /**
  * struct wsk_opt - an option wsk_control() passes through
- * @level: SOL_SOCKET, SOL_TCP, SOL_IP or SOL_IPV6
+ * @level: SOL_SOCKET, SOL_TCP, SOL_IP, SOL_IPV6 or SOL_TLS
  * @code: the option
  * @type: how its value is passed: &enum wsk_opt_type
  */
@@ -57,12 +68,15 @@ static const struct wsk_opt wsk_opts[] = {
 	{ SOL_TCP, TCP_USER_TIMEOUT, WSK_OPT_INT },
 	{ SOL_TCP, TCP_MAXSEG, WSK_OPT_INT },
 	{ SOL_TCP, TCP_CONGESTION, WSK_OPT_NAME },
+	{ SOL_TCP, TCP_ULP, WSK_OPT_NAME },
 	{ SOL_IP, IP_TOS, WSK_OPT_INT },
 	{ SOL_IP, IP_TTL, WSK_OPT_INT },
 	{ SOL_IP, IP_FREEBIND, WSK_OPT_INT },
 	{ SOL_IPV6, IPV6_V6ONLY, WSK_OPT_INT },
 	{ SOL_IPV6, IPV6_TCLASS, WSK_OPT_INT },
 	{ SOL_IPV6, IPV6_FREEBIND, WSK_OPT_INT },
+	{ SOL_TLS, TLS_TX, WSK_OPT_RAW },
+	{ SOL_TLS, TLS_RX, WSK_OPT_RAW },
 };
 
 /**
@@ -101,6 +115,8 @@ size_t wsk_opt_size(int type)
 		return sizeof(struct linger);
 	case WSK_OPT_NAME:
 		return 0;
+	case WSK_OPT_RAW:
+		return 1;
 	default:
 		return sizeof(int);
 	}
@@ -110,8 +126,10 @@ size_t wsk_opt_size(int type)
  * wsk_opt_keep - copy a SET's value into the request
  * @req: the request (WSK_REQ_SETOPT), claimed
  * @type: the option's &enum wsk_opt_type
- * @in: the value, at least wsk_opt_size(@type) bytes
- * @in_size: its size; a name is cut to WSK_OPT_NAME_MAX - 1 bytes
+ * @in: the value, at least wsk_opt_size(@type) bytes (raw bytes: the
+ *	caller's, kept by reference until completion)
+ * @in_size: its size; a name is cut to WSK_OPT_NAME_MAX - 1 bytes, raw
+ *	bytes are at most WSK_OPT_RAW_MAX
  *
  * Context: any.
  */
@@ -135,6 +153,10 @@ void wsk_opt_keep(struct wsk_req *req, int type, const void *in, size_t in_size)
 	case WSK_OPT_KEEPALIVE:
 		memcpy(&a->v.keepalive, in, sizeof(a->v.keepalive));
 		a->len = sizeof(a->v.keepalive);
+		break;
+	case WSK_OPT_RAW:
+		a->v.raw = in;
+		a->len = in_size;
 		break;
 	default:
 		memcpy(&a->v.value, in, sizeof(a->v.value));
@@ -185,12 +207,21 @@ static int wsk_opt_keepalive(struct socket *sock, const struct wsk_keepalive_val
 int wsk_opt_set_run(struct wsk_sock *ws, struct wsk_req *req)
 {
 	struct wsk_req_setopt_args *a = &wsk_rp(req)->args.setopt;
+	bool ulp = a->level == SOL_TLS || (a->level == SOL_TCP && a->code == TCP_ULP);
+	void *val = a->type == WSK_OPT_RAW ? (void *)a->v.raw : &a->v;
+	int err;
 
 	if (!ws->sock)
 		return -ESHUTDOWN;	/* its namespace went away */
 	if (a->type == WSK_OPT_KEEPALIVE)
 		return wsk_opt_keepalive(ws->sock, &a->v.keepalive);
-	return wsk_opt_setsockopt(ws->sock, a->level, a->code, &a->v, a->len);
+	ulp = ulp && !wsk_sock_is_listener(ws);
+	if (ulp)
+		wsk_conn_ulp_begin(wsk_conn(ws));
+	err = wsk_opt_setsockopt(ws->sock, a->level, a->code, val, a->len);
+	if (ulp)
+		wsk_conn_ulp_end(wsk_conn(ws));
+	return err;
 }
 
 /* The name of the device @sk is bound to, in @name (WSK_OPT_NAME_MAX): its length. */
@@ -207,6 +238,20 @@ static int wsk_opt_read_dev(struct sock *sk, char *name)
 		strscpy(name, dev->name, WSK_OPT_NAME_MAX);
 	rcu_read_unlock();
 	return strlen(name) ? strlen(name) + 1 : 0;
+}
+
+/*
+ * The upper layer's name, none (0) if there is none, as tcp_getsockopt():
+ * set once under the socket lock, and its module is pinned while it is on.
+ */
+static int wsk_opt_read_ulp(struct sock *sk, char *name)
+{
+	const struct tcp_ulp_ops *ulp = READ_ONCE(inet_csk(sk)->icsk_ulp_ops);
+
+	if (!ulp)
+		return 0;
+	strscpy(name, ulp->name, WSK_OPT_NAME_MAX);
+	return strlen(name) + 1;
 }
 
 /* The congestion control's name: unloaded only after a grace period. */
@@ -310,6 +355,8 @@ int wsk_opt_get(struct sock *sk, int level, u32 code, int type, union wsk_opt_va
 	case WSK_OPT_NAME:
 		if (level == SOL_SOCKET)
 			return wsk_opt_read_dev(sk, val->name);
+		if (code == TCP_ULP)
+			return wsk_opt_read_ulp(sk, val->name);
 		return wsk_opt_read_ca(sk, val->name);
 	default:
 		val->value = wsk_opt_read_int(sk, level, code);

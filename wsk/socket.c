@@ -1055,8 +1055,13 @@ static int wsk_control_set(struct wsk_sock *ws, u32 code, int level, size_t in_s
 	type = wsk_opt_type(ws, level, code);
 	if (type < 0)
 		return wsk_req_leave(req, type);
+	/* Kernel TLS only: another ULP ("smc") replaces the socket under wsk. */
+	if (level == SOL_TCP && code == TCP_ULP &&
+	    (!in || strnlen(in, in_size) != 3 || memcmp(in, "tls", 3)))
+		return wsk_req_leave(req, -EOPNOTSUPP);
 	/* A name may be empty (SO_BINDTODEVICE: unbind): no buffer then. */
-	if ((!in && in_size) || in_size < wsk_opt_size(type) || (!in && type != WSK_OPT_NAME))
+	if ((!in && in_size) || in_size < wsk_opt_size(type) || (!in && type != WSK_OPT_NAME) ||
+	    (type == WSK_OPT_RAW && in_size > WSK_OPT_RAW_MAX))
 		return wsk_req_leave(req, -EINVAL);
 	return wsk_control_queue(ws, level, code, type, in_size, in, out_returned, req);
 }
@@ -1112,6 +1117,9 @@ static int wsk_control_get(struct wsk_sock *ws, u32 code, int level, size_t out_
 	} else {
 		type = wsk_opt_type(ws, level, code);
 		err = min(type, 0);
+		/* SOL_TLS's getsockopt copies to user memory only. */
+		if (type == WSK_OPT_RAW)
+			err = -EOPNOTSUPP;
 	}
 	if (err)
 		return wsk_req_leave(req, err);
