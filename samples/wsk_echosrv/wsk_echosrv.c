@@ -59,11 +59,14 @@
 #include <linux/errno.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/kernel.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/tcp.h>
+#include <linux/tls.h>
 #include <linux/wait.h>
 #include <net/net_namespace.h>
 #include <wsk/wsk.h>
@@ -78,6 +81,20 @@ MODULE_PARM_DESC(port, "TCP port to listen on (default 40007)");
 static int family = 6;
 module_param(family, int, 0444);
 MODULE_PARM_DESC(family, "6: [::], dual-stack (default); 4: 0.0.0.0");
+
+/*
+ * Kernel TLS on every connection, for a demonstration and the tests: the
+ * same AES-GCM-128 key, salt and IV for both directions, as the kernel's
+ * tls selftest sets them up. A real server gets its keys from a TLS
+ * handshake (its own, or tlshd's through net/handshake) instead.
+ */
+static char *tls_key;
+module_param(tls_key, charp, 0444);
+MODULE_PARM_DESC(tls_key, "kernel TLS (TLS 1.2, AES-GCM-128) with these secrets, 56 hex digits: key (16 bytes), salt (4), IV (8); default: none");
+
+/* TCP_ULP "tls", then TLS_TX and TLS_RX with it: read by wsk until completion. */
+static struct tls12_crypto_info_aes_gcm_128 echosrv_tls;
+#define ECHOSRV_TLS_OPTS	3
 
 /* What an operation's request is doing. */
 enum echosrv_stage {
@@ -105,7 +122,8 @@ struct echosrv_op {
 /*
  * One accepted connection. Freed when the last reference goes: one for the
  * open socket (dropped by its close completion), one for each request in
- * flight, one while module exit holds it.
+ * flight (the option SETs of tls_key's included), one while module exit
+ * holds it.
  */
 struct echosrv_conn {
 	struct wsk_socket *sock;
@@ -116,6 +134,7 @@ struct echosrv_conn {
 	struct list_head node;		/* in echosrv.conns, under echosrv.lock */
 	struct list_head exit_node;	/* module exit's own list */
 	struct wsk_req close_req;
+	struct wsk_req tls_req[ECHOSRV_TLS_OPTS];
 	struct echosrv_op ops[ECHOSRV_OPS];
 };
 
@@ -231,6 +250,40 @@ static void echosrv_op_idle(struct echosrv_op *op)
 }
 
 static void echosrv_op_done(struct wsk_req *req);
+
+/*
+ * Any context: an option SET of tls_key's completed. If it failed, the
+ * connection cannot be served: its requests are cancelled, and it closes.
+ */
+static void echosrv_tls_done(struct wsk_req *req)
+{
+	struct echosrv_conn *conn = req->context;
+
+	if (req->status) {
+		atomic_inc(&echosrv.errors);
+		echosrv_conn_stop(conn);
+	}
+	echosrv_conn_put(conn);
+}
+
+/* Kernel TLS on @conn: ordered before the receives submitted after it. */
+static void echosrv_tls_start(struct echosrv_conn *conn)
+{
+	static const struct { int level; u32 code; size_t len; const void *in; } opt[] = {
+		{ SOL_TCP, TCP_ULP, 4, "tls" },
+		{ SOL_TLS, TLS_TX, sizeof(echosrv_tls), &echosrv_tls },
+		{ SOL_TLS, TLS_RX, sizeof(echosrv_tls), &echosrv_tls },
+	};
+	int i;
+
+	for (i = 0; i < ECHOSRV_TLS_OPTS; i++) {
+		wsk_req_init(&conn->tls_req[i], echosrv_tls_done, conn);
+		kref_get(&conn->ref);
+		conn->dispatch->basic.control(conn->sock, WSK_SET_OPTION, opt[i].code,
+					      opt[i].level, opt[i].len, opt[i].in, 0, NULL, NULL,
+					      &conn->tls_req[i]);
+	}
+}
 
 /*
  * Any context; the caller holds a reference. Starts the operation's next
@@ -384,6 +437,8 @@ static int echosrv_accept_event(void *socket_context, unsigned int flags,
 	*dispatch = NULL;		/* no connection events: requests only */
 
 	kref_get(&conn->ref);		/* held across the submissions */
+	if (tls_key)
+		echosrv_tls_start(conn);
 	for (i = 0; i < ECHOSRV_OPS; i++)
 		echosrv_op_submit(&conn->ops[i], ECHOSRV_RECEIVE, 0);
 	echosrv_conn_put(conn);
@@ -463,6 +518,18 @@ static int __init echosrv_init(void)
 
 	if (family != 4 && family != 6)
 		return -EINVAL;
+	if (tls_key) {
+		u8 secret[28];
+
+		if (strlen(tls_key) != 2 * sizeof(secret) ||
+		    hex2bin(secret, tls_key, sizeof(secret)))
+			return -EINVAL;
+		echosrv_tls.info.version = TLS_1_2_VERSION;
+		echosrv_tls.info.cipher_type = TLS_CIPHER_AES_GCM_128;
+		memcpy(echosrv_tls.key, secret, 16);
+		memcpy(echosrv_tls.salt, secret + 16, 4);
+		memcpy(echosrv_tls.iv, secret + 20, 8);
+	}
 	spin_lock_init(&echosrv.lock);
 	INIT_LIST_HEAD(&echosrv.conns);
 	init_waitqueue_head(&echosrv.wq);

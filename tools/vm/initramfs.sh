@@ -13,13 +13,14 @@
 #
 # STOCK_RELEASE (a Debian kernel release, empty for the debug kernels, which
 # have these built in): the modules of that kernel the tests load themselves,
-# $WSK_GUEST_KMODS and what modules.dep says they need, decompressed into
+# $WSK_GUEST_KMODS (NAME? only where it is a module) and what modules.dep
+# says they need, decompressed into
 # /wsk/kmod/NAME.ko, with /wsk/kmod/modules.dep: one line "NAME: DEP..." per
 # module, its dependencies in load order.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-WSK_GUEST_KMODS="sch_netem inet_diag tcp_diag veth"
+WSK_GUEST_KMODS="sch_netem inet_diag tcp_diag veth tls gcm ghash-generic ctr?"
 WSK_GUEST_TOOLS="ip tc ss"
 
 out=$1 moddir=$2 bindir=$3 release=${4:-}
@@ -84,9 +85,14 @@ if [ -n "$release" ]; then
 	mkdir -p "$root/wsk/kmod"
 	: >"$root/wsk/kmod/modules.dep"
 	for m in $WSK_GUEST_KMODS; do
+		# NAME?: only if the kernel has it as a module (not built in).
+		opt=
+		case "$m" in *"?") m=${m%"?"} opt=1 ;; esac
 		# modules.dep: "path: deps...", the deps listed last-loaded first.
-		line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$kdir/modules.dep" | head -n 1) ||
+		if ! line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$kdir/modules.dep" | head -n 1); then
+			[ -n "$opt" ] && continue
 			die "$m is not a module of $release"
+		fi
 		path=${line%%:*}
 		deps=
 		for d in ${line#*:}; do deps="$d $deps"; done
