@@ -139,27 +139,46 @@ static const struct wsk_client_connection_dispatch wl_dispatch = {
 
 /*
  * An accepted IPv4 connection (tracked) with @w as its context and
- * receive_event in its dispatch (not enabled), its peer, and TLS on both.
+ * receive_event in its dispatch (not enabled), and its peer; *@ls gets
+ * the listener if @ls.
  */
-static struct wsk_socket *wl_pair(struct kunit *test, struct wl_conn *w, struct socket **peer)
+static struct wsk_socket *wl_accept(struct kunit *test, struct wl_conn *w, struct socket **peer,
+				    struct wsk_socket **ls)
 {
-	struct tls12_crypto_info_aes_gcm_128 ci;
 	struct wt_req *r = wt_req_new(test);
-	struct wsk_socket *ls, *s;
+	struct wsk_socket *l;
 	u16 port;
 
-	ls = wt_listener(test, AF_INET, false, 0, &port);
-	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, w, &wl_dispatch, NULL, NULL, &r->req),
+	l = wt_listener(test, AF_INET, false, 0, &port);
+	if (ls)
+		*ls = l;
+	KUNIT_ASSERT_EQ(test, wsk_accept(l, 0, w, &wl_dispatch, NULL, NULL, &r->req),
 			-EINPROGRESS);
 	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, NULL, peer), 0);
 	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
 	KUNIT_ASSERT_EQ(test, r->status, 0);
-	s = r->socket;
-	wt_track(test, s);
+	wt_track(test, r->socket);
+	return r->socket;
+}
+
+/* wl_accept() with TLS on both ends, the peer's key from @peer_key. */
+static struct wsk_socket *wl_pair_keys(struct kunit *test, struct wl_conn *w,
+				       struct socket **peer, u8 peer_key)
+{
+	struct tls12_crypto_info_aes_gcm_128 ci, pci;
+	struct wsk_socket *s = wl_accept(test, w, peer, NULL);
+
 	wl_keys(&ci, 0x33);
-	KUNIT_ASSERT_EQ(test, wl_peer_tls(*peer, &ci), 0);
+	wl_keys(&pci, peer_key);
+	KUNIT_ASSERT_EQ(test, wl_peer_tls(*peer, &pci), 0);
 	KUNIT_ASSERT_EQ(test, wl_wsk_tls(s, &ci), 0);
 	return s;
+}
+
+/* wl_accept() with TLS on both ends, the same keys. */
+static struct wsk_socket *wl_pair(struct kunit *test, struct wl_conn *w, struct socket **peer)
+{
+	return wl_pair_keys(test, w, peer, 0x33);
 }
 
 static int wl_send(struct wsk_socket *s, const void *data, size_t len, unsigned int flags)
@@ -278,28 +297,22 @@ static void wsk_tls_roundtrip(struct kunit *test)
  */
 static void wsk_tls_ordering(struct kunit *test)
 {
+	struct wl_conn *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct tls12_crypto_info_aes_gcm_128 ci;
-	struct wt_req *r = wt_req_new(test), *o[3], *snd = wt_req_new(test);
-	struct wt_req *rcv = wt_req_new(test);
+	struct wt_req *o[3], *snd = wt_req_new(test), *rcv = wt_req_new(test);
 	char in[8] = {};
 	struct kvec skv = { .iov_base = "request", .iov_len = 7 };
 	struct kvec rkv = { .iov_base = in, .iov_len = 7 };
 	struct wsk_buf sb = { .kvec = &skv, .nr_segs = 1, .length = 7 };
 	struct wsk_buf rb = { .kvec = &rkv, .nr_segs = 1, .length = 7 };
-	struct wsk_socket *ls, *s;
+	struct wsk_socket *s;
 	struct socket *peer;
 	int i;
-	u16 port;
 
+	KUNIT_ASSERT_NOT_NULL(test, w);
 	for (i = 0; i < 3; i++)
 		o[i] = wt_req_new(test);
-	ls = wt_listener(test, AF_INET, false, 0, &port);
-	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r->req), -EINPROGRESS);
-	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, NULL, &peer), 0);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
-	s = r->socket;
-	wt_track(test, s);
+	s = wl_accept(test, w, &peer, NULL);
 	wl_keys(&ci, 0x55);
 	KUNIT_ASSERT_EQ(test, wl_peer_tls(peer, &ci), 0);
 	/* The peer's record is queued before wsk has its keys. */
@@ -434,6 +447,22 @@ static void wsk_tls_disconnect(struct kunit *test)
 }
 
 /*
+ * A receive meets TLS's read error @err: it completes with it and no byte,
+ * the peer sees a reset, and the next receive completes at once.
+ */
+static void wl_expect_fatal(struct kunit *test, struct wsk_socket *s, struct socket *peer,
+			    int err)
+{
+	char buf[64];
+	size_t got = 1;
+
+	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), err);
+	KUNIT_EXPECT_EQ(test, got, 0);
+	KUNIT_EXPECT_TRUE(test, wt_reset_seen(peer, 0));
+	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), -ECONNRESET);
+}
+
+/*
  * The peer's record is not data (an alert): the receive completes with
  * TLS's -EIO, the connection is reset, and the next receive completes at
  * once.
@@ -447,8 +476,6 @@ static void wsk_tls_alert(struct kunit *test)
 	struct msghdr msg = { .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct socket *peer;
 	struct wsk_socket *s;
-	char buf[64];
-	size_t got = 1;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	s = wl_pair(test, w, &peer);
@@ -457,44 +484,20 @@ static void wsk_tls_alert(struct kunit *test)
 	cmsg->cmsg_len = CMSG_LEN(sizeof(u8));
 	*(u8 *)CMSG_DATA(cmsg) = 21;	/* an alert: fatal, handshake failure */
 	KUNIT_ASSERT_EQ(test, kernel_sendmsg(peer, &msg, &kv, 1, 2), 2);
-	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), -EIO);
-	KUNIT_EXPECT_EQ(test, got, 0);
-	/* Reset: the peer sees it, the next receive completes at once. */
-	KUNIT_EXPECT_TRUE(test, wt_reset_seen(peer, 0));
-	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), -ECONNRESET);
+	wl_expect_fatal(test, s, peer, -EIO);
 }
 
 /* The peer's records use another key: -EBADMSG, and a reset. */
 static void wsk_tls_bad_key(struct kunit *test)
 {
 	struct wl_conn *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	struct tls12_crypto_info_aes_gcm_128 ci, other;
-	struct wt_req *r = wt_req_new(test);
-	struct wsk_socket *ls, *s;
+	struct wsk_socket *s;
 	struct socket *peer;
-	char buf[64];
-	size_t got = 1;
-	u16 port;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
-	ls = wt_listener(test, AF_INET, false, 0, &port);
-	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, w, &wl_dispatch, NULL, NULL, &r->req),
-			-EINPROGRESS);
-	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, NULL, &peer), 0);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
-	s = r->socket;
-	wt_track(test, s);
-	wl_keys(&ci, 0x33);
-	wl_keys(&other, 0x44);
-	KUNIT_ASSERT_EQ(test, wl_peer_tls(peer, &other), 0);
-	KUNIT_ASSERT_EQ(test, wl_wsk_tls(s, &ci), 0);
-
+	s = wl_pair_keys(test, w, &peer, 0x44);
 	KUNIT_ASSERT_EQ(test, wt_send(peer, "secret", 6), 6);
-	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), -EBADMSG);
-	KUNIT_EXPECT_EQ(test, got, 0);
-	KUNIT_EXPECT_TRUE(test, wt_reset_seen(peer, 0));
-	KUNIT_EXPECT_EQ(test, wl_recv(s, buf, sizeof(buf), 0, &got), -ECONNRESET);
+	wl_expect_fatal(test, s, peer, -EBADMSG);
 }
 
 /* A reset while a receive waits for a record: -ECONNRESET. */
@@ -516,23 +519,17 @@ static void wsk_tls_reset(struct kunit *test)
 /* What a careless caller gets: Linux's errors, or wsk's -EOPNOTSUPP/-EINVAL. */
 static void wsk_tls_errors(struct kunit *test)
 {
+	struct wl_conn *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	struct tls12_crypto_info_aes_gcm_128 ci;
-	struct wt_req *r = wt_req_new(test);
+	char big[WSK_OPT_RAW_MAX + 1] = {};
 	struct wsk_socket *ls, *s;
 	struct socket *peer;
-	char big[WSK_OPT_RAW_MAX + 1] = {};
-	u16 port;
 
+	KUNIT_ASSERT_NOT_NULL(test, w);
 	wl_keys(&ci, 0x33);
-	ls = wt_listener(test, AF_INET, false, 0, &port);
+	s = wl_accept(test, w, &peer, &ls);
 	/* Not on a listener: TLS needs an established connection. */
 	KUNIT_EXPECT_EQ(test, wl_set(ls, SOL_TCP, TCP_ULP, "tls", 4), -ENOTCONN);
-	KUNIT_ASSERT_EQ(test, wsk_accept(ls, 0, NULL, NULL, NULL, NULL, &r->req), -EINPROGRESS);
-	KUNIT_ASSERT_EQ(test, wt_connect(test, AF_INET, port, NULL, &peer), 0);
-	KUNIT_ASSERT_TRUE(test, wt_wait(test, r));
-	KUNIT_ASSERT_EQ(test, r->status, 0);
-	s = r->socket;
-	wt_track(test, s);
 
 	/* Another ULP, or none named: refused before anything is queued. */
 	KUNIT_EXPECT_EQ(test, wl_set(s, SOL_TCP, TCP_ULP, "smc", 4), -EOPNOTSUPP);

@@ -1058,20 +1058,16 @@ static void wsk_conn_backlog_event(struct wsk_conn *c, struct sock *sk)
 }
 
 /*
- * A WSK_FLAG_DRAIN receive (taken): consume whatever is queued, and
- * complete only at the end of the stream or a reset, with the bytes
- * discarded. Return: as wsk_conn_fill(). lock_sock() held.
+ * The end of a drain's pass: back to the head of the queue to wait for
+ * more unless @end, else (or if cancelled) completed with the bytes
+ * discarded; @err is its status unless the connection was reset. Return:
+ * as wsk_conn_fill().
  */
-static bool wsk_conn_drain(struct wsk_conn *c, struct sock *sk, struct wsk_req *req)
+static bool wsk_conn_drain_end(struct wsk_conn *c, struct wsk_req *req, bool end, int err)
 {
-	size_t n = wsk_rx_consume(sk, SIZE_MAX);
 	unsigned long flags;
-	bool end;
 	int status;
 
-	wsk_rp(req)->args.data.done += n;
-	wsk_stat_add(&wsk_stats.bytes_received, n);
-	end = (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) || READ_ONCE(sk->sk_state) == TCP_CLOSE;
 	spin_lock_irqsave(&c->ws.lock, flags);
 	if (!end && wsk_req_requeue_head(&c->rx_q, req)) {
 		spin_unlock_irqrestore(&c->ws.lock, flags);
@@ -1082,13 +1078,28 @@ static bool wsk_conn_drain(struct wsk_conn *c, struct sock *sk, struct wsk_req *
 	else if (c->peer_reset)
 		status = -ECONNRESET;
 	else
-		status = 0;
+		status = err;
 	if (!end || wsk_req_detach(req))
 		status = -ECANCELED;
 	spin_unlock_irqrestore(&c->ws.lock, flags);
 	req->result.bytes = wsk_rp(req)->args.data.done;
 	wsk_req_complete(req, status);
 	return true;
+}
+
+/*
+ * A WSK_FLAG_DRAIN receive (taken): consume whatever is queued, and
+ * complete only at the end of the stream or a reset, with the bytes
+ * discarded. Return: as wsk_conn_fill(). lock_sock() held.
+ */
+static bool wsk_conn_drain(struct wsk_conn *c, struct sock *sk, struct wsk_req *req)
+{
+	size_t n = wsk_rx_consume(sk, SIZE_MAX);
+
+	wsk_rp(req)->args.data.done += n;
+	wsk_stat_add(&wsk_stats.bytes_received, n);
+	return wsk_conn_drain_end(c, req, (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+				  READ_ONCE(sk->sk_state) == TCP_CLOSE, 0);
 }
 
 /*
@@ -1221,13 +1232,29 @@ static void wsk_ind_end(struct wsk_conn *c, struct wsk_ind_block *blk, int ret,
 }
 
 /*
+ * Call receive_event with @blk's chain of @total bytes: *@ret gets its
+ * verdict. Return: the bytes to consume (all if kept, none for -EAGAIN or
+ * anything else).
+ */
+static size_t wsk_ind_call(struct wsk_conn *c, const struct wsk_client_connection_dispatch *d,
+			   struct wsk_ind_block *blk, size_t total, int *ret)
+{
+	size_t accepted = total;
+
+	*ret = d->receive_event(c->ws.context, 0, &blk->ind[0], total, &accepted);
+	if (*ret == -EINPROGRESS)
+		return total;
+	return *ret ? 0 : min(accepted, total);
+}
+
+/*
  * Indicate the queued bytes to receive_event. Return: true if everything
  * indicated was taken (look for more). lock_sock() held.
  */
 static bool wsk_conn_indicate(struct wsk_conn *c, struct sock *sk, u32 resume)
 {
 	const struct wsk_client_connection_dispatch *d;
-	size_t total = 0, accepted, take;
+	size_t total = 0, take;
 	struct wsk_ind_block *blk;
 	unsigned long flags;
 	int ret;
@@ -1245,14 +1272,7 @@ static bool wsk_conn_indicate(struct wsk_conn *c, struct sock *sk, u32 resume)
 	if (!d)
 		return false;
 
-	accepted = total;
-	ret = d->receive_event(c->ws.context, 0, &blk->ind[0], total, &accepted);
-	if (ret == -EINPROGRESS)
-		take = total;
-	else if (!ret)
-		take = min(accepted, total);
-	else
-		take = 0;	/* -EAGAIN, and anything else */
+	take = wsk_ind_call(c, d, blk, total, &ret);
 	/* Before the data is consumed; @in_call keeps wsk_release() off it. */
 	if (ret == -EINPROGRESS)
 		wsk_ind_keep(blk);
@@ -1318,10 +1338,12 @@ static bool wsk_conn_drain_ulp(struct wsk_conn *c, struct socket *sock, struct w
 	struct kvec kv = { .iov_base = scratch, .iov_len = sizeof(scratch) };
 	size_t n, total = 0;
 	struct iov_iter it;
-	unsigned long flags;
-	int end = 0, status;
+	int end = 0;
 
+	/* After a read error nothing is read: the reset ends the drain. */
 	do {
+		if (st->unreadable)
+			break;
 		iov_iter_kvec(&it, ITER_DEST, &kv, 1, sizeof(scratch));
 		n = wsk_ulp_read(sock, &it, 0, true, &end);
 		total += n;
@@ -1329,23 +1351,7 @@ static bool wsk_conn_drain_ulp(struct wsk_conn *c, struct socket *sock, struct w
 	wsk_ulp_fatal(st, end);
 	wsk_rp(req)->args.data.done += total;
 	wsk_stat_add(&wsk_stats.bytes_received, total);
-	spin_lock_irqsave(&c->ws.lock, flags);
-	if (!end && !st->unreadable && wsk_req_requeue_head(&c->rx_q, req)) {
-		spin_unlock_irqrestore(&c->ws.lock, flags);
-		return false;	/* the next data or the end wakes us */
-	}
-	if (c->local_abort)
-		status = -ECONNABORTED;
-	else if (c->peer_reset)
-		status = -ECONNRESET;
-	else
-		status = min(end, 0);
-	if (wsk_req_detach(req))
-		status = -ECANCELED;
-	spin_unlock_irqrestore(&c->ws.lock, flags);
-	req->result.bytes = wsk_rp(req)->args.data.done;
-	wsk_req_complete(req, status);
-	return true;
+	return wsk_conn_drain_end(c, req, end, min(end, 0));
 }
 
 /* wsk_conn_fill() through the ULP (kernel TLS). Not under lock_sock(). */
@@ -1384,7 +1390,7 @@ static bool wsk_conn_indicate_ulp(struct wsk_conn *c, struct socket *sock, u32 r
 				  struct wsk_rx_state *st)
 {
 	const struct wsk_client_connection_dispatch *d;
-	size_t total, accepted, take = 0;
+	size_t total, take;
 	struct wsk_ind_block *blk;
 	struct iov_iter it;
 	unsigned long flags;
@@ -1424,12 +1430,7 @@ static bool wsk_conn_indicate_ulp(struct wsk_conn *c, struct socket *sock, u32 r
 	if (!d)
 		return false;
 
-	accepted = total;
-	ret = d->receive_event(c->ws.context, 0, &blk->ind[0], total, &accepted);
-	if (ret == -EINPROGRESS)
-		take = total;
-	else if (!ret)
-		take = min(accepted, total);
+	take = wsk_ind_call(c, d, blk, total, &ret);
 	if (take) {
 		iov_iter_discard(&it, ITER_DEST, take);
 		take = wsk_ulp_read(sock, &it, 0, true, &end);

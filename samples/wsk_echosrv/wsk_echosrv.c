@@ -43,6 +43,11 @@
  * that is not pending is a no-op); an operation that submits after the
  * connection was told to stop cancels its own request.
  *
+ * With tls_key, each connection gets kernel TLS first: the accept event
+ * submits TCP_ULP "tls", TLS_TX and TLS_RX and then its receives, without
+ * waiting (wsk runs a connection's I/O only after the option SETs queued
+ * before it). A SET that fails stops the connection.
+ *
  * Counters, read-only parameters: connections (accepted), active (not yet
  * freed), bytes_echoed (bytes of completed sends), errors (failures not
  * caused by a cancel or a peer reset), refused (connections refused for
