@@ -52,9 +52,17 @@
  * goes on wsk_io_retry_list, and when the timer fires each connection on
  * it gets a pass of its io work. Its teardown takes it off the list first.
  *
+ * A connection with kernel TLS (a ULP, set through wsk_control()) is read
+ * through the TLS layer instead (sock_recvmsg(), never waiting, without
+ * lock_sock(): TLS takes it), and its indications are copies; wsk's
+ * sk_data_ready, in softirq, calls TLS's before it wakes the work. The
+ * io pass takes no send or receive while an option SET is queued, so I/O
+ * submitted after TLS_TX/TLS_RX is encrypted/decrypted.
+ *
  * So receive_event runs with the TCP socket lock owned (process context,
- * preemptible, must not sleep), and a callback that calls wsk_send() or
- * wsk_receive() just queues work for the next pass.
+ * preemptible, must not sleep; on a TLS connection without it), and a
+ * callback that calls wsk_send() or wsk_receive() just queues work for the
+ * next pass.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
